@@ -1,0 +1,132 @@
+/** `dag run <Family> [--param value]...`: plan and run everything the task needs. */
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { parseDurationMs } from '../../params/time.js';
+import { run, type RunOptions } from '../../scheduler/run.js';
+import { nonNegativeInt, positiveInt } from '../command.js';
+import type { CliContext } from '../context.js';
+import type { Prescan } from '../prescan.js';
+import { createReporter, type LogFormat } from '../render/reporter.js';
+import { runDocument, summaryText } from '../render/summary.js';
+import { trapSignals } from '../signals.js';
+import { prepareTask } from '../task-command.js';
+import type { Output } from '../main.js';
+
+export function addRunOptions(command: Command): void {
+  command
+    .option('--workers <n>', 'tasks run at once (default 1)', positiveInt('--workers'))
+    .addOption(new Option('--executor <name>', 'where tasks run').choices(['local']))
+    .option('--fail-fast', 'start no new tasks after a failure')
+    .option('--no-wait', 'do not wait for tasks another process is running (exit 4)')
+    .option(
+      '--retries <n>',
+      'extra attempts for a failing task (default 0)',
+      nonNegativeInt('--retries'),
+    )
+    .option(
+      '--retry-delay <duration>',
+      'first retry delay, doubling each retry (default 1s)',
+      duration('--retry-delay'),
+    )
+    .option(
+      '--timeout <duration>',
+      'time limit per task attempt, e.g. 30m (default none)',
+      duration('--timeout'),
+    )
+    .option('--resources <list>', 'resource capacities, e.g. gpu=1,db=2', resourceList)
+    .option('--lock-dir <dir>', 'lease folder shared by concurrent runs (default .dagwright/locks)')
+    .option('--log-dir <dir>', 'task log folder (default .dagwright/logs)')
+    .option('--json', 'print a JSON report on stdout at the end')
+    .addOption(
+      new Option('--log-format <format>', 'progress output on stderr').choices(['text', 'json']),
+    );
+}
+
+export async function runCommand(
+  argv: readonly string[],
+  pre: Prescan,
+  cwd: string,
+  out: Output,
+): Promise<number> {
+  const { context, root, options, command } = await prepareTask(
+    {
+      name: 'run',
+      description: 'Run a task and everything it needs that is missing.',
+      addOptions: addRunOptions,
+    },
+    argv,
+    pre,
+    cwd,
+  );
+  const runOptions = runOptionsFrom(options, command, context);
+  const format = (options.logFormat as LogFormat | undefined) ?? context.config.logFormat ?? 'text';
+  const reporter = await createReporter(format, process.stderr);
+  const trap = trapSignals(reporter);
+  try {
+    const result = await run(root, {
+      ...runOptions,
+      onEvent: (event) => reporter.onEvent(event),
+      signal: trap.signal,
+      cancelSignal: trap.cancelSignal,
+    });
+    reporter.close();
+    if (options.json) out.stdout(JSON.stringify(runDocument(result)) + '\n');
+    else if (format === 'text') out.stdout(summaryText(result) + '\n');
+    return result.exitCode;
+  } finally {
+    reporter.close();
+    trap.dispose();
+  }
+}
+
+export function runOptionsFrom(
+  options: Record<string, unknown>,
+  command: Command,
+  context: CliContext,
+): RunOptions {
+  const { config, loaded, cwd } = context;
+  const fromConfig = (path: string | undefined) =>
+    path === undefined ? undefined : resolve(loaded.dir, path);
+  return {
+    workers: (options.workers as number | undefined) ?? config.workers ?? 1,
+    failFast: (options.failFast as boolean | undefined) ?? config.failFast ?? false,
+    wait: command.getOptionValueSource('wait') === 'cli' ? false : (config.wait ?? true),
+    retries: (options.retries as number | undefined) ?? config.retries ?? 0,
+    retryDelayMs: (options.retryDelay as number | undefined) ?? config.retryDelayMs ?? 1000,
+    timeoutMs: (options.timeout as number | undefined) ?? config.timeoutMs,
+    resources: {
+      ...config.resources,
+      ...(options.resources as Record<string, number> | undefined),
+    },
+    lockDir: options.lockDir
+      ? resolve(cwd, options.lockDir as string)
+      : (fromConfig(config.lockDir) ?? resolve(cwd, '.dagwright/locks')),
+    logDir: options.logDir
+      ? resolve(cwd, options.logDir as string)
+      : (fromConfig(config.logDir) ?? resolve(cwd, '.dagwright/logs')),
+  };
+}
+
+function duration(flag: string) {
+  return (value: string): number => {
+    try {
+      return parseDurationMs(value);
+    } catch (error) {
+      throw new UsageError(`${flag}: ${(error as Error).message}`);
+    }
+  };
+}
+
+function resourceList(value: string): Record<string, number> {
+  const resources: Record<string, number> = {};
+  for (const part of value.split(',')) {
+    const match = /^\s*([A-Za-z_][\w.-]*)\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!match)
+      throw new UsageError(
+        `--resources: expected name=amount[,name=amount...], got ${JSON.stringify(value)}`,
+      );
+    resources[match[1]!] = Number(match[2]);
+  }
+  return resources;
+}

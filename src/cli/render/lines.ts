@@ -1,0 +1,55 @@
+/** One human line per event, shared by the plain and the terminal reporters. */
+import { formatMs } from '../../scheduler/attempts.js';
+import type { RunEvent } from '../../scheduler/events.js';
+
+export interface Palette {
+  ok(text: string): string;
+  bad(text: string): string;
+  warn(text: string): string;
+  dim(text: string): string;
+}
+
+export const plain: Palette = { ok: (t) => t, bad: (t) => t, warn: (t) => t, dim: (t) => t };
+
+/** The line for an event, or undefined for events not worth a line of their own. */
+export function lineFor(event: RunEvent, palette: Palette, verbose: boolean): string | undefined {
+  switch (event.type) {
+    case 'planned': {
+      const pending = event.plan.nodes.filter((node) => node.status === 'pending').length;
+      const complete = event.plan.nodes.length - pending;
+      return palette.dim(
+        `planned ${event.plan.nodes.length} tasks in ${formatMs(event.plan.planMs)}: ${pending} to run, ${complete} not`,
+      );
+    }
+    case 'started':
+      return verbose
+        ? palette.dim(
+            `started ${event.task.id}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`,
+          )
+        : undefined;
+    case 'succeeded':
+      return verbose
+        ? `${palette.ok('✓')} ${event.task.id} ${palette.dim(formatMs(event.durationMs))}`
+        : undefined;
+    case 'skipped':
+      return verbose
+        ? `${palette.ok('✓')} ${event.task.id} ${palette.dim(event.reason)}`
+        : undefined;
+    case 'retrying':
+      return `${palette.warn('↻')} ${event.task.id} attempt ${event.attempt} failed: ${event.error}; retrying in ${formatMs(event.delayMs)}`;
+    case 'failed': {
+      const head = `${palette.bad('✗')} ${event.task.id} failed${event.attempts > 1 ? ` after ${event.attempts} attempts` : ''}: ${event.error}`;
+      if (!event.logTail) return head;
+      const tail = event.logTail.split('\n').map((line) => palette.dim(`    │ ${line}`));
+      return [head, palette.dim(`    log: ${event.logPath}`), ...tail].join('\n');
+    }
+    case 'upstream_failed':
+      return verbose ? palette.dim(`- ${event.task.id} not run: ${event.cause}`) : undefined;
+    case 'running_elsewhere':
+      return palette.warn(`… ${event.task.id} is running in ${event.holder}`);
+    case 'stopping':
+      return palette.warn(`stopping: ${event.reason}; running tasks will finish`);
+    case 'finished':
+      return undefined;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Task parameters on the command line: `--<param> value` for the named family (kebab-case),
+ * `--<Family>.<param> value` for every instance of an upstream family, and per-family values
+ * from the config. Values are parsed by the parameter's kind; errors name the flag.
+ */
+import { Option, type Command } from 'commander';
+import { ParameterError } from '../errors.js';
+import { setFamilyDefault } from '../params/family-defaults.js';
+import { ParamValueError, type AnyParam } from '../params/param.js';
+import type { Task } from '../task.js';
+import { classMeta, flagName } from '../task-class.js';
+import type { Family, Registry } from './modules.js';
+
+interface ParamFlag {
+  readonly family: Family;
+  readonly name: string;
+  readonly param: AnyParam;
+  readonly option: Option;
+  /** `true` for `--Family.param` overrides. */
+  readonly upstream: boolean;
+}
+
+export interface TaskFlags {
+  readonly root: Family | undefined;
+  readonly flags: readonly ParamFlag[];
+}
+
+/** Adds the parameter flags of `root` (shown in help) and the hidden upstream overrides. */
+export function addTaskFlags(
+  command: Command,
+  registry: Registry,
+  root: Family | undefined,
+): TaskFlags {
+  const flags: ParamFlag[] = [];
+  if (root) {
+    const meta = classMeta(root.cls);
+    meta.names.forEach((name, i) => {
+      const param = meta.params[i]!;
+      const flag = flagName(name);
+      const isBool = param.typeName === 'bool';
+      const option = new Option(
+        `--${flag} ${isBool ? '[true|false]' : '<value>'}`,
+        describe(param),
+      );
+      command.addOption(option);
+      if (isBool) command.addOption(new Option(`--no-${flag}`).hideHelp());
+      flags.push({ family: root, name, param, option, upstream: false });
+    });
+  }
+  for (const family of registry.all()) {
+    const meta = classMeta(family.cls);
+    meta.names.forEach((name, i) => {
+      const option = new Option(`--${family.name}.${name} <value>`).hideHelp();
+      command.addOption(option);
+      flags.push({ family, name, param: meta.params[i]!, option, upstream: true });
+    });
+  }
+  return { root, flags };
+}
+
+function describe(param: AnyParam): string {
+  const parts = [param.typeName];
+  if (param.description) parts.push(param.description);
+  if (param.hasDefault) parts.push(`default: ${param.serialize(param.defaultValue)}`);
+  else parts.push('required');
+  if (!param.significant) parts.push('not significant');
+  return parts.join('; ');
+}
+
+/**
+ * Applies config `params` then `--Family.param` flags as family defaults, and returns the
+ * constructor arguments given for the root family.
+ */
+export function resolveTaskArgs(
+  command: Command,
+  taskFlags: TaskFlags,
+  registry: Registry,
+  configParams: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined,
+  configPath: string | undefined,
+): Record<string, unknown> {
+  for (const [familyName, values] of Object.entries(configParams ?? {})) {
+    const where = `${configPath ?? 'config'}: params.${familyName}`;
+    if (!registry.has(familyName))
+      throw new ParameterError(`${where}: unknown task family '${familyName}'`);
+    const family = registry.get(familyName);
+    const meta = classMeta(family.cls);
+    for (const [name, raw] of Object.entries(values)) {
+      const index = meta.names.indexOf(name);
+      if (index === -1)
+        throw new ParameterError(
+          `${where}: unknown parameter '${name}'; known: ${meta.names.join(', ')}`,
+        );
+      const param = meta.params[index]!;
+      setFamilyDefault(family.name, name, convert(param, raw, `${where}.${name}`));
+    }
+  }
+
+  const args: Record<string, unknown> = {};
+  for (const flag of taskFlags.flags) {
+    const raw = command.getOptionValue(flag.option.attributeName()) as unknown;
+    if (raw === undefined) continue;
+    if (flag.upstream) {
+      setFamilyDefault(
+        flag.family.name,
+        flag.name,
+        convert(flag.param, raw, `${flag.family.name}: --${flag.family.name}.${flag.name}`),
+      );
+    } else {
+      args[flag.name] = convert(flag.param, raw, `${flag.family.name}: --${flagName(flag.name)}`);
+    }
+  }
+  return args;
+}
+
+function convert(param: AnyParam, raw: unknown, where: string): unknown {
+  try {
+    if (typeof raw === 'boolean') return param.coerce(raw);
+    if (typeof raw === 'string') return param.parse(raw);
+    return param.coerce(raw);
+  } catch (error) {
+    if (error instanceof ParamValueError) throw new ParameterError(`${where}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Constructs the root task; a missing parameter error also says which flag to pass. */
+export function constructTask(family: Family, args: Record<string, unknown>): Task {
+  try {
+    return new family.cls(args);
+  } catch (error) {
+    const missing =
+      error instanceof ParameterError && /missing required parameter '(\w+)'/.exec(error.message);
+    if (missing)
+      throw new ParameterError(
+        `${(error as Error).message}; pass --${flagName(missing[1]!)} <value>`,
+      );
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The common start of `run`, `plan`, `check`, `graph` and `exec-task`: load config and
+ * modules, find the family, parse its parameter flags, and construct the root task.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { Task } from '../task.js';
+import { addLoadOptions, newCommand, parseArgs } from './command.js';
+import { loadContext, type CliContext } from './context.js';
+import type { Prescan } from './prescan.js';
+import { addTaskFlags, constructTask, resolveTaskArgs } from './task-args.js';
+
+export interface TaskInvocation {
+  readonly context: CliContext;
+  readonly command: Command;
+  readonly root: Task;
+  readonly options: Record<string, unknown>;
+}
+
+export interface TaskCommandSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly addOptions?: (command: Command) => void;
+}
+
+export async function prepareTask(
+  spec: TaskCommandSpec,
+  argv: readonly string[],
+  pre: Prescan,
+  cwd: string,
+): Promise<TaskInvocation> {
+  const wantsHelp = argv.includes('-h') || argv.includes('--help');
+  const context = await loadContext(pre, cwd, wantsHelp);
+  const family =
+    pre.family !== undefined && (!wantsHelp || context.registry.has(pre.family))
+      ? context.registry.get(pre.family)
+      : undefined;
+
+  const command = newCommand(spec.name, spec.description).argument(
+    '<Family>',
+    'task family (a class exported by a task module)',
+  );
+  addLoadOptions(command);
+  spec.addOptions?.(command);
+  const taskFlags = addTaskFlags(command, context.registry, family);
+  if (!wantsHelp) {
+    const families = context.registry.all().map((f) => f.name);
+    if (!family)
+      throw new UsageError(
+        `missing task family: dag ${spec.name} <Family> [--param value]...; known: ${families.join(', ') || 'none'}`,
+      );
+  } else if (!family) {
+    command.addHelpText(
+      'after',
+      `\nTask families: ${
+        context.registry
+          .all()
+          .map((f) => f.name)
+          .join(', ') || '(none loaded)'
+      }\nParameters of a family: dag ${spec.name} --help <Family>`,
+    );
+  }
+  parseArgs(command, argv);
+  if (command.args.length > 1) {
+    throw new UsageError(
+      `unexpected argument '${command.args[1]}' after the task family (parameters are flags: --name value)`,
+    );
+  }
+
+  const args = resolveTaskArgs(
+    command,
+    taskFlags,
+    context.registry,
+    context.config.params,
+    context.loaded.path,
+  );
+  return { context, command, root: constructTask(family!, args), options: command.opts() };
+}

@@ -1,0 +1,13 @@
+/** How a task's work gets done: in this process, as a child process, in Docker, on Nomad. */
+import type { RunContext, Task } from '../task.js';
+
+export interface ExecutionContext extends RunContext {
+  /** The task's log file; a CommandTask's stdout and stderr go here. */
+  readonly logPath: string;
+}
+
+export interface Executor {
+  readonly name: string;
+  /** Does the work of one attempt; resolves when it succeeded, rejects when it failed. */
+  execute(task: Task, context: ExecutionContext): Promise<void>;
+}

@@ -1,0 +1,283 @@
+/**
+ * The planner (DESIGN.md 5): from the roots, frontier by frontier, find out which tasks are
+ * complete, and expand the requirements of incomplete ones only. Existence is checked for a
+ * whole frontier at once, grouped by store. Each task ends with a status and a reason.
+ */
+import { SchedulingError, UsageError, messageOf } from '../errors.js';
+import { flatten } from '../shape.js';
+import { ExternalTask, Task, WrapperTask, isTask } from '../task.js';
+import { isTarget, type Store, type Target } from '../targets/target.js';
+import { dependencyOrder, dependentsOf, findCycle, type Dependents } from './topology.js';
+
+export type PlanStatus = 'complete' | 'pending' | 'missing_external' | 'upstream_missing';
+
+export interface PlanNode {
+  readonly index: number;
+  readonly task: Task;
+  status: PlanStatus;
+  /** Why, in words: which outputs are missing, which input blocks it. */
+  reason: string;
+  /** Indexes of required tasks; empty for tasks that were not expanded (complete, external). */
+  deps: number[];
+  readonly outputs: readonly Target[];
+}
+
+export interface Plan {
+  readonly nodes: readonly PlanNode[];
+  readonly roots: readonly number[];
+  readonly byId: ReadonlyMap<string, number>;
+  readonly dependents: Dependents;
+  /** All nodes, each after its dependencies. */
+  readonly order: readonly number[];
+  readonly planMs: number;
+}
+
+/** What the planner does with a task once its completeness is known. */
+const enum Kind {
+  Plain,
+  Wrapper,
+  External,
+  Custom,
+}
+
+export async function plan(roots: readonly Task[]): Promise<Plan> {
+  const started = performance.now();
+  const nodes: PlanNode[] = [];
+  const byId = new Map<string, number>();
+  const add = (task: Task): number => {
+    let index = byId.get(task.id);
+    if (index === undefined) {
+      index = nodes.length;
+      byId.set(task.id, index);
+      nodes.push({
+        index,
+        task,
+        status: 'pending',
+        reason: '',
+        deps: [],
+        outputs: outputsOf(task),
+      });
+    }
+    return index;
+  };
+
+  const rootIndexes = roots.map((root) => {
+    if (!isTask(root)) throw new UsageError(`run() and plan() take tasks, got ${describe(root)}`);
+    return add(root);
+  });
+  let frontier = [...new Set(rootIndexes)];
+  while (frontier.length > 0) {
+    const complete = await completeness(nodes, frontier);
+    const next: number[] = [];
+    for (let f = 0; f < frontier.length; f++) {
+      const node = nodes[frontier[f]!]!;
+      const done = complete[f];
+      if (done === true) {
+        node.status = 'complete';
+        node.reason = node.outputs.length > 0 ? 'outputs exist' : 'complete() returned true';
+        continue;
+      }
+      if (node.task instanceof ExternalTask) {
+        node.status = 'missing_external';
+        node.reason = missingReason(node, done ?? false, 'missing input');
+        continue;
+      }
+      node.reason =
+        done === undefined
+          ? 'all requirements must be complete'
+          : missingReason(node, done, 'missing');
+      for (const dep of requirementsOf(node.task)) {
+        const before = nodes.length;
+        const index = add(dep);
+        node.deps.push(index);
+        if (index === before) next.push(index);
+      }
+    }
+    frontier = next;
+  }
+
+  const edges = { deps: nodes.map((node) => node.deps) };
+  const dependents = dependentsOf(edges);
+  const order = dependencyOrder(edges, dependents);
+  if (order.length !== nodes.length) {
+    const cycle = findCycle(edges, order);
+    throw new SchedulingError(
+      `dependency cycle: ${cycle.map((i) => nodes[i]!.task.id).join(' -> ')}`,
+    );
+  }
+  settle(nodes, order);
+  return {
+    nodes,
+    roots: rootIndexes,
+    byId,
+    dependents,
+    order,
+    planMs: performance.now() - started,
+  };
+}
+
+/**
+ * Per frontier node: `true` complete; `false` incomplete; a `boolean[]` of which outputs exist
+ * (incomplete); `undefined` for wrappers, decided once their requirements are known.
+ */
+async function completeness(nodes: readonly PlanNode[], frontier: readonly number[]) {
+  const result: (boolean | boolean[] | undefined)[] = new Array(frontier.length);
+  const byStore = new Map<Store, { targets: Target[]; owners: number[] }>();
+  const custom: Promise<void>[] = [];
+  for (let f = 0; f < frontier.length; f++) {
+    const node = nodes[frontier[f]!]!;
+    const kind = kindOf(node.task);
+    if (kind === Kind.Wrapper) continue;
+    if (kind === Kind.Custom) {
+      custom.push(customComplete(node.task).then((done) => void (result[f] = done)));
+      continue;
+    }
+    if (node.outputs.length === 0) {
+      result[f] = false;
+      continue;
+    }
+    for (const target of node.outputs) {
+      let batch = byStore.get(target.store);
+      if (!batch) byStore.set(target.store, (batch = { targets: [], owners: [] }));
+      batch.targets.push(target);
+      batch.owners.push(f);
+    }
+  }
+  await Promise.all([
+    ...custom,
+    ...[...byStore].map(async ([store, batch]) => {
+      const found = await store.existsMany(batch.targets).catch((error: unknown) => {
+        throw new SchedulingError(`checking outputs failed: ${messageOf(error)}`, undefined, {
+          cause: error,
+        });
+      });
+      for (let k = 0; k < found.length; k++) {
+        const f = batch.owners[k]!;
+        const node = nodes[frontier[f]!]!;
+        let flags = result[f] as boolean[] | undefined;
+        if (!flags) result[f] = flags = [];
+        flags[node.outputs.indexOf(batch.targets[k]!)] = found[k]!;
+      }
+    }),
+  ]);
+  for (let f = 0; f < result.length; f++) {
+    const flags = result[f];
+    if (Array.isArray(flags) && flags.every(Boolean)) result[f] = true;
+  }
+  return result;
+}
+
+function kindOf(task: Task): Kind {
+  const complete = task.complete;
+  if (complete === Task.prototype.complete)
+    return task instanceof ExternalTask ? Kind.External : Kind.Plain;
+  if (complete === WrapperTask.prototype.complete) return Kind.Wrapper;
+  return Kind.Custom;
+}
+
+async function customComplete(task: Task): Promise<boolean> {
+  let done: unknown;
+  try {
+    done = await task.complete();
+  } catch (error) {
+    throw planningError(task, 'complete()', error);
+  }
+  if (typeof done !== 'boolean') {
+    throw new SchedulingError(
+      `${task.id}: complete() must return a boolean, got ${describe(done)}`,
+      task.id,
+    );
+  }
+  return done;
+}
+
+function outputsOf(task: Task): Target[] {
+  let outputs: unknown[];
+  try {
+    outputs = flatten(task.output() as unknown, isTarget);
+  } catch (error) {
+    throw planningError(task, 'output()', error);
+  }
+  for (const output of outputs) {
+    if (!isTarget(output)) {
+      throw new SchedulingError(
+        `${task.id}: output() returned ${describe(output)}, which is not a target`,
+        task.id,
+      );
+    }
+  }
+  return outputs as Target[];
+}
+
+function requirementsOf(task: Task): Task[] {
+  let deps: unknown[];
+  try {
+    deps = flatten(task.requires() as unknown, isTask);
+  } catch (error) {
+    throw planningError(task, 'requires()', error);
+  }
+  for (const dep of deps) {
+    if (!isTask(dep)) {
+      const hint = isTarget(dep)
+        ? ' (wrap a target in an ExternalTask whose output() returns it)'
+        : '';
+      throw new SchedulingError(
+        `${task.id}: requires() returned ${describe(dep)}, which is not a task${hint}`,
+        task.id,
+      );
+    }
+  }
+  return deps as Task[];
+}
+
+/** Bad input surfacing in a task keeps its usage exit code; anything else is a scheduling error. */
+function planningError(task: Task, where: string, error: unknown): Error {
+  if (error instanceof UsageError)
+    return new UsageError(`${task.id}: ${error.message}`, { cause: error });
+  return new SchedulingError(`${task.id}: ${where} threw: ${messageOf(error)}`, task.id, {
+    cause: error,
+  });
+}
+
+function missingReason(node: PlanNode, found: boolean | boolean[], verb: string): string {
+  if (!Array.isArray(found))
+    return node.outputs.length === 0
+      ? 'has no outputs, so it always runs'
+      : 'complete() returned false';
+  const missing = node.outputs.filter((_, i) => !found[i]);
+  const more = missing.length > 1 ? ` and ${missing.length - 1} more` : '';
+  return `${verb} ${String(missing[0])}${more}`;
+}
+
+/** Wrappers take their status from their requirements; tasks behind missing inputs are blocked. */
+function settle(nodes: PlanNode[], order: readonly number[]): void {
+  // The missing external task that blocks each node, by index.
+  const blockedBy = new Map<number, Task>();
+  for (const i of order) {
+    const node = nodes[i]!;
+    if (node.status === 'missing_external') blockedBy.set(i, node.task);
+    if (node.status !== 'pending') continue;
+    const blocker = node.deps.find((d) => blockedBy.has(d));
+    if (blocker !== undefined) {
+      const cause = blockedBy.get(blocker)!;
+      blockedBy.set(i, cause);
+      node.status = 'upstream_missing';
+      node.reason = `blocked: input ${cause.id} is missing`;
+      continue;
+    }
+    if (kindOf(node.task) !== Kind.Wrapper) continue;
+    const incomplete = node.deps.filter((d) => nodes[d]!.status !== 'complete').length;
+    if (incomplete === 0) {
+      node.status = 'complete';
+      node.reason = 'all requirements are complete';
+    } else {
+      node.reason = `waits for ${incomplete} incomplete requirement${incomplete === 1 ? '' : 's'}`;
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
+  return `${typeof value} ${JSON.stringify(value) ?? String(value)}`;
+}

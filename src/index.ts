@@ -1,0 +1,47 @@
+/** dagwright's public API. Everything users import comes through here. */
+export { Task, ExternalTask, WrapperTask, CommandTask } from './task.js';
+export type {
+  RunContext,
+  Requirements,
+  Outputs,
+  InputOf,
+  ParamArgs,
+  ParamValues,
+  StagedOf,
+  StagedPath,
+  TaskClassWith,
+} from './task.js';
+export { p, Param, ParamValueError } from './params/index.js';
+export type {
+  AnyParam,
+  ParamOptions,
+  ParamShape,
+  StringOptions,
+  NumberOptions,
+} from './params/index.js';
+export { DateInterval } from './time/date-interval.js';
+export { Temporal } from 'temporal-polyfill';
+
+export { LocalTarget } from './targets/local.js';
+export { MemoryTarget } from './targets/memory.js';
+export type { Target, Store, Staging } from './targets/target.js';
+
+export { plan } from './graph/plan.js';
+export type { Plan, PlanNode, PlanStatus } from './graph/plan.js';
+export { run, execute } from './scheduler/run.js';
+export type { RunOptions } from './scheduler/run.js';
+export type { RunEvent, RunEventType, TaskRef, EventListener } from './scheduler/events.js';
+export type { RunResult, RunStatus, TaskReport, TaskStatus, Counts } from './scheduler/result.js';
+export type { Executor, ExecutionContext } from './executors/executor.js';
+export { defineConfig } from './config.js';
+export type { DagConfig } from './config.js';
+
+export {
+  DagwrightError,
+  UsageError,
+  ParameterError,
+  UnsafePathError,
+  ArtifactExistsError,
+  SchedulingError,
+  ExitCode,
+} from './errors.js';

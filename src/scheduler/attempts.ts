@@ -1,0 +1,185 @@
+/**
+ * One task's attempts: run through the executor, with a timeout, then check that every output
+ * exists; on failure retry with exponential backoff until the retries are used up.
+ */
+import { appendFileSync, closeSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { messageOf } from '../errors.js';
+import type { ExecutionContext, Executor } from '../executors/executor.js';
+import type { Task } from '../task.js';
+import { ensureDir, pathExists } from '../targets/atomic-file.js';
+import type { Store, Target } from '../targets/target.js';
+import type { RunEvent, TaskRef } from './events.js';
+
+export interface AttemptSettings {
+  readonly executor: Executor;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+  readonly timeoutMs: number | undefined;
+  readonly logDir: string;
+  /** Aborted on a hard stop: running attempts are cancelled. */
+  readonly cancelSignal: AbortSignal | undefined;
+  /** `true` once the run is stopping: no further retries. */
+  readonly stopping: () => boolean;
+  readonly emit: (event: RunEvent) => void;
+}
+
+export type AttemptOutcome =
+  | { readonly kind: 'succeeded'; readonly attempts: number; readonly durationMs: number }
+  | {
+      readonly kind: 'failed';
+      readonly attempts: number;
+      readonly durationMs: number;
+      readonly error: string;
+      readonly logPath?: string;
+      readonly logTail?: string;
+    };
+
+export async function attempt(
+  task: Task,
+  ref: TaskRef,
+  outputs: readonly Target[],
+  settings: AttemptSettings,
+): Promise<AttemptOutcome> {
+  const retries = task.retries ?? settings.retries;
+  const timeoutMs = task.timeoutMs ?? settings.timeoutMs;
+  const baseDelay = task.retryDelayMs ?? settings.retryDelayMs;
+  const logPath = join(settings.logDir, task.family, `${ref.hash}.log`);
+  const started = performance.now();
+  for (let n = 1; ; n++) {
+    settings.emit({ type: 'started', task: ref, attempt: n });
+    let error: unknown;
+    try {
+      await once(task, n, timeoutMs, logPath, settings);
+      const missing = await missingOf(outputs);
+      if (missing.length === 0)
+        return { kind: 'succeeded', attempts: n, durationMs: performance.now() - started };
+      const more = missing.length > 1 ? ` and ${missing.length - 1} more` : '';
+      error = new Error(`finished but output missing: ${String(missing[0])}${more}`);
+    } catch (thrown) {
+      error = thrown;
+    }
+    const message = messageOf(error);
+    if (n > retries || settings.stopping() || settings.cancelSignal?.aborted) {
+      const logTail = tailOf(logPath);
+      return {
+        kind: 'failed',
+        attempts: n,
+        durationMs: performance.now() - started,
+        error: message,
+        ...(logTail ? { logPath, logTail } : {}),
+      };
+    }
+    const delayMs = Math.min(baseDelay * 2 ** (n - 1), settings.maxRetryDelayMs);
+    settings.emit({ type: 'retrying', task: ref, attempt: n, delayMs, error: message });
+    await sleep(delayMs, settings.cancelSignal);
+  }
+}
+
+async function once(
+  task: Task,
+  attemptNumber: number,
+  timeoutMs: number | undefined,
+  logPath: string,
+  settings: AttemptSettings,
+) {
+  const { cancelSignal } = settings;
+  const controller = timeoutMs !== undefined ? new AbortController() : undefined;
+  const signal = controller ? linked(controller, cancelSignal) : (cancelSignal ?? NEVER);
+  const context: ExecutionContext = {
+    signal,
+    attempt: attemptNumber,
+    logPath,
+    log(message: string) {
+      ensureDir(dirname(logPath));
+      appendFileSync(logPath, message.endsWith('\n') ? message : message + '\n');
+    },
+  };
+  const work = settings.executor.execute(task, context);
+  if (!controller && !cancelSignal) return work;
+
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (controller) {
+      timer = setTimeout(
+        () => controller.abort(new Error(`timed out after ${formatMs(timeoutMs!)}`)),
+        timeoutMs,
+      );
+    }
+  });
+  try {
+    await Promise.race([work, stopped]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort!);
+    work.catch(() => undefined);
+  }
+}
+
+const NEVER = new AbortController().signal;
+
+function linked(controller: AbortController, parent: AbortSignal | undefined): AbortSignal {
+  if (parent) {
+    if (parent.aborted) controller.abort(parent.reason);
+    else parent.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+/** The outputs that do not exist, asking each store once. */
+export async function missingOf(outputs: readonly Target[]): Promise<Target[]> {
+  if (outputs.length === 0) return [];
+  if (outputs.length === 1) return (await outputs[0]!.exists()) ? [] : [outputs[0]!];
+  const byStore = new Map<Store, Target[]>();
+  for (const target of outputs) {
+    const group = byStore.get(target.store);
+    if (group) group.push(target);
+    else byStore.set(target.store, [target]);
+  }
+  const missing: Target[] = [];
+  for (const [store, targets] of byStore) {
+    const found = await store.existsMany(targets);
+    targets.forEach((target, i) => found[i] || missing.push(target));
+  }
+  return missing;
+}
+
+/** The last lines of a log file, or undefined when there is none. */
+export function tailOf(path: string, lines = 20): string | undefined {
+  if (!pathExists(path)) return undefined;
+  const size = statSync(path).size;
+  const length = Math.min(size, 8192);
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buffer, 0, length, size - length);
+  } finally {
+    closeSync(fd);
+  }
+  const text = buffer.toString('utf8').trimEnd();
+  return text.length === 0 ? undefined : text.split('\n').slice(-lines).join('\n');
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}

@@ -1,0 +1,81 @@
+/**
+ * Atomic, append-only publishing on a local file system. Content goes to a temp file in the same
+ * folder; publishing links it under the final name, which fails if that name is taken, so a
+ * racing second writer loses cleanly and a crash at any moment leaves only a temp file.
+ */
+import { randomBytes } from 'node:crypto';
+import { linkSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ArtifactExistsError } from '../errors.js';
+
+const TEMP_MARK = '.dagwright-tmp-';
+/** `.<name>.dagwright-tmp-<pid>-<random>`: hidden, and never equal to an artifact name. */
+export const TEMP_NAME = /^\.(.+)\.dagwright-tmp-(\d+)-([0-9a-f]+)$/;
+
+export function tempPathFor(path: string): string {
+  return join(
+    dirname(path),
+    `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+}
+
+const knownDirs = new Set<string>();
+
+/** mkdir -p, remembered per process: artifact folders are never removed by us. */
+export function ensureDir(dir: string): void {
+  if (knownDirs.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  knownDirs.add(dir);
+}
+
+export function pathExists(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
+/** Publishes a finished temp file or folder at `final`; the temp is gone afterwards either way. */
+export function publish(temp: string, final: string, uri: string): void {
+  const isDir = lstatSync(temp).isDirectory();
+  try {
+    if (isDir) publishDir(temp, final, uri);
+    else publishFile(temp, final, uri);
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function publishFile(temp: string, final: string, uri: string): void {
+  try {
+    linkSync(temp, final);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new ArtifactExistsError(uri);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP')
+      throw error;
+    // No hard links here (some FUSE and network file systems): check, then rename. This leaves
+    // a small window in which two racing writers can both succeed; documented in the README.
+    if (pathExists(final)) throw new ArtifactExistsError(uri);
+    renameSync(temp, final);
+    return;
+  }
+  unlinkSync(temp);
+}
+
+function publishDir(temp: string, final: string, uri: string): void {
+  if (pathExists(final)) throw new ArtifactExistsError(uri);
+  try {
+    // rename(2) of a folder fails on an existing non-empty folder or a file.
+    renameSync(temp, final);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') {
+      throw new ArtifactExistsError(uri);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,201 @@
+/** Artifacts on the local file system. */
+import { createReadStream, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Writable, type Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { ArtifactExistsError, UnsafePathError } from '../errors.js';
+import { ensureDir, pathExists, publish, tempPathFor } from './atomic-file.js';
+import type { Staging, Store, Target } from './target.js';
+
+const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
+/** Below this size a write is done synchronously: faster than a thread-pool round trip. */
+const SYNC_WRITE_LIMIT = 64 * 1024;
+
+export class LocalTarget implements Target {
+  /** The path as given; relative paths are relative to the working directory. */
+  readonly path: string;
+  #uri: string | undefined;
+
+  constructor(path: string) {
+    if (typeof path !== 'string' || path.length === 0) {
+      throw new UnsafePathError(`LocalTarget needs a non-empty path, got ${JSON.stringify(path)}`);
+    }
+    if (path.includes('\0'))
+      throw new UnsafePathError(`artifact path ${JSON.stringify(path)} contains a NUL byte`);
+    if (path.includes('..') && PARENT_SEGMENT.test(path)) {
+      throw new UnsafePathError(
+        `artifact path ${JSON.stringify(path)} contains '..' and could leave its folder; ` +
+          `check the parameter values used to build it, or pass an absolute path`,
+      );
+    }
+    this.path = path;
+  }
+
+  get uri(): string {
+    return (this.#uri ??= pathToFileURL(resolve(this.path)).href);
+  }
+
+  get store(): Store {
+    return localStore;
+  }
+
+  async exists(): Promise<boolean> {
+    return pathExists(this.path);
+  }
+
+  read(): Promise<Buffer> {
+    return readFile(this.path);
+  }
+
+  readText(): Promise<string> {
+    return readFile(this.path, 'utf8');
+  }
+
+  createReadStream(): Readable {
+    return createReadStream(this.path);
+  }
+
+  async write(data: string | Uint8Array): Promise<void> {
+    if (pathExists(this.path)) throw new ArtifactExistsError(this.uri);
+    ensureDir(dirname(this.path));
+    const temp = tempPathFor(this.path);
+    try {
+      if (data.length <= SYNC_WRITE_LIMIT) writeFileSync(temp, data, { flag: 'wx' });
+      else await writeFile(temp, data, { flag: 'wx' });
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
+    publish(temp, this.path, this.uri);
+  }
+
+  createWriteStream(): Writable {
+    return new AtomicWriteStream(this);
+  }
+
+  async stage(): Promise<Staging> {
+    ensureDir(dirname(this.path));
+    const temp = tempPathFor(this.path);
+    return {
+      path: resolve(temp),
+      commit: async () => publish(temp, this.path, this.uri),
+      discard: () => rm(temp, { recursive: true, force: true }),
+    };
+  }
+
+  toString(): string {
+    return this.path;
+  }
+}
+
+/** Writes to a temp file; publishes on finish; removes the temp file if destroyed first. */
+class AtomicWriteStream extends Writable {
+  readonly #target: LocalTarget;
+  readonly #temp: string;
+  #file: FileHandle | undefined;
+
+  constructor(target: LocalTarget) {
+    super();
+    this.#target = target;
+    this.#temp = tempPathFor(target.path);
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    if (pathExists(this.#target.path)) return callback(new ArtifactExistsError(this.#target.uri));
+    try {
+      ensureDir(dirname(this.#target.path));
+    } catch (error) {
+      return callback(error as Error);
+    }
+    open(this.#temp, 'wx').then((file) => {
+      this.#file = file;
+      callback();
+    }, callback);
+  }
+
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#file!.write(chunk).then(() => callback(), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const file = this.#file!;
+    this.#file = undefined;
+    file.close().then(() => {
+      try {
+        publish(this.#temp, this.#target.path, this.#target.uri);
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    }, callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const file = this.#file;
+    this.#file = undefined;
+    if (!file) return callback(error);
+    file
+      .close()
+      .catch(() => undefined)
+      .then(() => rm(this.#temp, { force: true }))
+      .then(
+        () => callback(error),
+        () => callback(error),
+      );
+  }
+}
+
+/**
+ * Bulk existence: targets are grouped by folder. A group large enough relative to its folder is
+ * answered by one `readdir`; otherwise by one `stat` per file (sync: cheaper than the thread pool).
+ */
+export const localStore: Store = {
+  durable: true,
+  async existsMany(targets: readonly Target[]): Promise<boolean[]> {
+    const result: boolean[] = new Array(targets.length);
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < targets.length; i++) {
+      const path = (targets[i] as LocalTarget).path;
+      const slash = path.lastIndexOf('/');
+      const dir = slash === -1 ? '.' : path.slice(0, slash + 1);
+      const group = groups.get(dir);
+      if (group) group.push(i);
+      else groups.set(dir, [i]);
+    }
+    for (const [dir, indexes] of groups) {
+      const names = indexes.length >= 64 ? listIfCheaper(dir, targets, indexes) : undefined;
+      for (const i of indexes) {
+        const path = (targets[i] as LocalTarget).path;
+        result[i] = names ? names.has(path.slice(path.lastIndexOf('/') + 1)) : pathExists(path);
+      }
+    }
+    return result;
+  },
+};
+
+/**
+ * A folder's byte size on ext4, xfs, btrfs and tmpfs grows with its entries (roughly 8 to 20
+ * bytes plus the name each); listing wins when we ask for at least a third of the entries.
+ */
+function listIfCheaper(
+  dir: string,
+  targets: readonly Target[],
+  indexes: readonly number[],
+): Set<string> | undefined {
+  const info = statSync(dir, { throwIfNoEntry: false });
+  if (!info) return new Set();
+  if (!info.isDirectory()) return undefined;
+  let nameBytes = 0;
+  for (const i of indexes) {
+    const path = (targets[i] as LocalTarget).path;
+    nameBytes += path.length - path.lastIndexOf('/') - 1;
+  }
+  const estimatedEntries = info.size / (nameBytes / indexes.length + 8);
+  if (indexes.length * 3 < estimatedEntries) return undefined;
+  return new Set(readdirSync(dir));
+}
