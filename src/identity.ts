@@ -16,9 +16,17 @@ export function taskId(family: string, params: CanonicalParams): string {
   let inner = '';
   for (let i = 0; i < params.names.length; i++) {
     if (i > 0) inner += ', ';
-    inner += params.names[i] + '=' + params.values[i];
+    inner += params.names[i] + '=' + idValue(params.values[i]!);
   }
   return family + '(' + inner + ')';
+}
+
+/**
+ * Names are identifiers, so only a value holding the separator ", " (or starting with a quote)
+ * could make two tasks print alike; such a value is written as a JSON string.
+ */
+function idValue(value: string): string {
+  return value.includes(', ') || value.startsWith('"') ? JSON.stringify(value) : value;
 }
 
 /** NUL cannot occur in names or values (control characters are rejected), so this is unambiguous. */

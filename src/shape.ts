@@ -1,28 +1,50 @@
 /**
- * `requires()` and `output()` return one item, an array, or a record of items. These helpers
- * walk that shape without caring which of the three it is.
+ * `requires()` and `output()` return an item, or arrays and plain objects of items, nested to
+ * any depth. These helpers walk that shape without caring how it is built.
  */
 
-export type Shape<T> = T | readonly T[] | { readonly [key: string]: T } | undefined | null | void;
+export type Shape<T> =
+  T | readonly Shape<T>[] | { readonly [key: string]: Shape<T> } | undefined | null | void;
 
-/** The items of a shape, in order. */
-export function flatten<T>(shape: Shape<T>, isItem: (value: unknown) => value is T): T[] {
+/** Arrays and plain objects are containers; anything else is an item (or a mistake to report). */
+function isContainer(value: unknown): value is readonly unknown[] | Record<string, unknown> {
+  if (Array.isArray(value)) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** The leaves of a shape, in order. Leaves that fail `isItem` are kept for the caller to reject. */
+export function flatten<T>(shape: unknown, isItem: (value: unknown) => value is T): T[] {
   if (shape === undefined || shape === null) return [];
   if (isItem(shape)) return [shape];
-  if (Array.isArray(shape)) return shape as T[];
-  return Object.values(shape as Record<string, T>);
+  if (!isContainer(shape)) return [shape as T];
+  const out: T[] = [];
+  collect(shape, isItem, out);
+  return out;
+}
+
+function collect<T>(shape: unknown, isItem: (value: unknown) => value is T, out: T[]): void {
+  if (shape === undefined || shape === null) return;
+  if (isItem(shape) || !isContainer(shape)) {
+    out.push(shape as T);
+    return;
+  }
+  const values = Array.isArray(shape) ? shape : Object.values(shape);
+  for (const value of values) collect(value, isItem, out);
 }
 
 /** The same shape with every item replaced by `fn(item)`. */
 export function mapShape<T, U>(
-  shape: Shape<T>,
+  shape: unknown,
   isItem: (value: unknown) => value is T,
   fn: (item: T) => U,
 ): unknown {
   if (shape === undefined || shape === null) return shape;
   if (isItem(shape)) return fn(shape);
-  if (Array.isArray(shape)) return (shape as T[]).map(fn);
-  const out: Record<string, U> = {};
-  for (const [key, item] of Object.entries(shape as Record<string, T>)) out[key] = fn(item);
+  if (Array.isArray(shape)) return shape.map((value: unknown) => mapShape(value, isItem, fn));
+  if (!isContainer(shape)) return shape;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(shape)) out[key] = mapShape(value, isItem, fn);
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { ParameterError } from './errors.js';
 import { taskHash, taskId, paramPath } from './identity.js';
-import { familyDefaults } from './params/family-defaults.js';
+import { familyDefaults, markFamilyDefaultUsed } from './params/family-defaults.js';
 import type { AnyParam, Param, ParamShape } from './params/param.js';
 import { flatten, mapShape, type Shape } from './shape.js';
 import {
@@ -32,14 +32,19 @@ export type Outputs = Shape<Target>;
 
 type OutputOf<T> = T extends { output(): infer O } ? O : never;
 
-/** `input()` mirrors `requires()`: each task replaced by its `output()`. */
-export type InputOf<R> = R extends Task
-  ? OutputOf<R>
-  : R extends readonly unknown[]
-    ? { [K in keyof R]: OutputOf<R[K]> }
-    : R extends { readonly [key: string]: Task }
-      ? { [K in keyof R]: OutputOf<R[K]> }
-      : undefined;
+/** Nesting deeper than this is typed `unknown` (the base types are recursive). */
+type Depth = [unknown, unknown, unknown, unknown, unknown, unknown];
+
+/** `input()` mirrors `requires()`: each task replaced by its `output()`, nested or not. */
+export type InputOf<R, D extends unknown[] = []> = D['length'] extends Depth['length']
+  ? unknown
+  : R extends Task
+    ? OutputOf<R>
+    : R extends readonly unknown[]
+      ? { [K in keyof R]: InputOf<R[K], [...D, unknown]> }
+      : R extends object
+        ? { [K in keyof R]: InputOf<R[K], [...D, unknown]> }
+        : undefined;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type OutOf<P> = P extends Param<infer O, unknown, boolean> ? O : never;
@@ -107,8 +112,9 @@ export abstract class Task {
     shape: S,
   ): TaskClassWith<C, S> {
     const base = this as unknown as typeof Task;
-    checkParamNames(base.name || 'Task.with', shape, reservedNames());
     const params = { ...base.params, ...shape };
+    // Checked together, so a new name cannot clash with a parent's flag.
+    checkParamNames(base.name || 'Task.with', params, reservedNames());
     abstract class WithParams extends base {
       static override params = params;
     }
@@ -131,8 +137,10 @@ export abstract class Task {
       let value = given[name];
       try {
         if (value !== undefined) value = param.coerce(value);
-        else if (overrides?.has(name)) value = overrides.get(name);
-        else if (param.hasDefault) value = param.defaultValue;
+        else if (overrides?.has(name)) {
+          value = overrides.get(name);
+          markFamilyDefaultUsed(meta.family, name);
+        } else if (param.hasDefault) value = param.defaultValue;
         else
           throw new ParameterError(
             `${meta.family}: missing required parameter '${name}' (${param.typeName})`,
@@ -258,13 +266,15 @@ export abstract class WrapperTask extends Task {
 }
 
 /** Mirrors an output shape with the staging location of each output. */
-export type StagedOf<O> = O extends Target
-  ? StagedPath
-  : O extends readonly unknown[]
-    ? { [K in keyof O]: StagedPath }
-    : O extends { readonly [key: string]: Target }
-      ? { [K in keyof O]: StagedPath }
-      : undefined;
+export type StagedOf<O, D extends unknown[] = []> = D['length'] extends Depth['length']
+  ? unknown
+  : O extends Target
+    ? StagedPath
+    : O extends readonly unknown[]
+      ? { [K in keyof O]: StagedOf<O[K], [...D, unknown]> }
+      : O extends object
+        ? { [K in keyof O]: StagedOf<O[K], [...D, unknown]> }
+        : undefined;
 
 export interface StagedPath {
   /** Where the program writes this output; published under the final name after exit 0. */

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { ParameterError } from '../errors.js';
-import { setFamilyDefault } from '../params/family-defaults.js';
+import { setFamilyDefault, wasFamilyDefaultUsed } from '../params/family-defaults.js';
 import { ParamValueError, type AnyParam } from '../params/param.js';
 import type { Task } from '../task.js';
 import { classMeta, flagName } from '../task-class.js';
@@ -67,9 +67,36 @@ function describe(param: AnyParam): string {
   return parts.join('; ');
 }
 
+/** Accepts `--Family.kebab-name` as well as `--Family.camelName`. */
+export function normalizeUpstreamFlags(argv: readonly string[], registry: Registry): string[] {
+  return argv.map((arg) => {
+    const match = /^--([A-Za-z_][\w.]*)\.([a-z0-9-]+)(=.*)?$/.exec(arg);
+    if (!match || !registry.has(match[1]!)) return arg;
+    const meta = classMeta(registry.get(match[1]!).cls);
+    const name = meta.names.find((candidate) => flagName(candidate) === match[2]);
+    return name ? `--${match[1]}.${name}${match[3] ?? ''}` : arg;
+  });
+}
+
+/** An upstream override given on the command line. */
+export interface UpstreamFlag {
+  readonly family: string;
+  readonly name: string;
+}
+
+/** Warnings for `--Family.param` flags that no constructed task took. Call after planning. */
+export function unusedOverrides(upstream: readonly UpstreamFlag[]): string[] {
+  return upstream
+    .filter((flag) => !wasFamilyDefaultUsed(flag.family, flag.name))
+    .map(
+      (flag) =>
+        `warning: --${flag.family}.${flag.name} set no task: no ${flag.family} was planned without an explicit ${flag.name} (the task that requires it passes one)`,
+    );
+}
+
 /**
  * Applies config `params` then `--Family.param` flags as family defaults, and returns the
- * constructor arguments given for the root family.
+ * constructor arguments given for the root family and the upstream flags that were set.
  */
 export function resolveTaskArgs(
   command: Command,
@@ -77,7 +104,7 @@ export function resolveTaskArgs(
   registry: Registry,
   configParams: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined,
   configPath: string | undefined,
-): Record<string, unknown> {
+): { args: Record<string, unknown>; upstream: UpstreamFlag[] } {
   for (const [familyName, values] of Object.entries(configParams ?? {})) {
     const where = `${configPath ?? 'config'}: params.${familyName}`;
     if (!registry.has(familyName))
@@ -96,10 +123,12 @@ export function resolveTaskArgs(
   }
 
   const args: Record<string, unknown> = {};
+  const upstream: UpstreamFlag[] = [];
   for (const flag of taskFlags.flags) {
     const raw = command.getOptionValue(flag.option.attributeName()) as unknown;
     if (raw === undefined) continue;
     if (flag.upstream) {
+      upstream.push({ family: flag.family.name, name: flag.name });
       setFamilyDefault(
         flag.family.name,
         flag.name,
@@ -109,7 +138,7 @@ export function resolveTaskArgs(
       args[flag.name] = convert(flag.param, raw, `${flag.family.name}: --${flagName(flag.name)}`);
     }
   }
-  return args;
+  return { args, upstream };
 }
 
 function convert(param: AnyParam, raw: unknown, where: string): unknown {

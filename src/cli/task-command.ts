@@ -8,13 +8,21 @@ import type { Task } from '../task.js';
 import { addLoadOptions, newCommand, parseArgs } from './command.js';
 import { loadContext, type CliContext } from './context.js';
 import type { Prescan } from './prescan.js';
-import { addTaskFlags, constructTask, resolveTaskArgs } from './task-args.js';
+import {
+  addTaskFlags,
+  constructTask,
+  normalizeUpstreamFlags,
+  resolveTaskArgs,
+  unusedOverrides,
+} from './task-args.js';
 
 export interface TaskInvocation {
   readonly context: CliContext;
   readonly command: Command;
   readonly root: Task;
   readonly options: Record<string, unknown>;
+  /** Warnings to show once the graph is planned (e.g. an upstream flag that set nothing). */
+  readonly warnings: () => string[];
 }
 
 export interface TaskCommandSpec {
@@ -60,19 +68,26 @@ export async function prepareTask(
       }\nParameters of a family: dag ${spec.name} --help <Family>`,
     );
   }
-  parseArgs(command, argv);
+  parseArgs(command, normalizeUpstreamFlags(argv, context.registry));
   if (command.args.length > 1) {
     throw new UsageError(
       `unexpected argument '${command.args[1]}' after the task family (parameters are flags: --name value)`,
     );
   }
 
-  const args = resolveTaskArgs(
+  const { args, upstream } = resolveTaskArgs(
     command,
     taskFlags,
     context.registry,
     context.config.params,
     context.loaded.path,
   );
-  return { context, command, root: constructTask(family!, args), options: command.opts() };
+  const root = constructTask(family!, args);
+  return {
+    context,
+    command,
+    root,
+    options: command.opts(),
+    warnings: () => unusedOverrides(upstream),
+  };
 }

@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArtifactExistsError } from '../errors.js';
 import { flatten, mapShape } from '../shape.js';
-import type { CommandTask, StagedOf } from '../task.js';
+import type { CommandTask } from '../task.js';
 import { ensureDir, pathExists } from '../targets/atomic-file.js';
 import { isTarget, type Staging, type Target } from '../targets/target.js';
 import type { ExecutionContext } from './executor.js';
@@ -22,8 +22,8 @@ export async function runCommand(task: CommandTask, context: ExecutionContext): 
     const staged = mapShape(shape, isTarget, (target) => ({
       path: stagings[outputs.indexOf(target)]!.path,
       uri: target.uri,
-    })) as StagedOf<ReturnType<typeof task.output>>;
-    const argv = checkArgv(task, task.command(staged));
+    }));
+    const argv = checkArgv(task, task.command(staged as never));
     await spawn(task, argv, context);
     const missing = outputs.filter((_, i) => !pathExists(stagings[i]!.path));
     if (missing.length > 0) {

@@ -40,7 +40,15 @@ const enum Kind {
   Custom,
 }
 
-export async function plan(roots: readonly Task[]): Promise<Plan> {
+export interface PlanOptions {
+  /**
+   * Also expand complete tasks, to show the whole graph (`dag graph --all`). For display only:
+   * `run()` never expands complete tasks. Default false.
+   */
+  readonly expandComplete?: boolean;
+}
+
+export async function plan(roots: readonly Task[], options: PlanOptions = {}): Promise<Plan> {
   const started = performance.now();
   const nodes: PlanNode[] = [];
   const byId = new Map<string, number>();
@@ -75,17 +83,17 @@ export async function plan(roots: readonly Task[]): Promise<Plan> {
       if (done === true) {
         node.status = 'complete';
         node.reason = node.outputs.length > 0 ? 'outputs exist' : 'complete() returned true';
-        continue;
-      }
-      if (node.task instanceof ExternalTask) {
+        if (!options.expandComplete || node.task instanceof ExternalTask) continue;
+      } else if (node.task instanceof ExternalTask) {
         node.status = 'missing_external';
         node.reason = missingReason(node, done ?? false, 'missing input');
         continue;
+      } else {
+        node.reason =
+          done === undefined
+            ? 'all requirements must be complete'
+            : missingReason(node, done, 'missing');
       }
-      node.reason =
-        done === undefined
-          ? 'all requirements must be complete'
-          : missingReason(node, done, 'missing');
       for (const dep of requirementsOf(node.task)) {
         const before = nodes.length;
         const index = add(dep);

@@ -67,7 +67,11 @@ export function list<P extends AnyParam, const O extends ParamOptions<readonly I
           trimmed.split(',').map((entry, i) => at(i, () => item.parse(entry.trim()) as OutOf<P>)),
         );
       },
-      serialize: (value) => value.map((entry) => escapeItem(item.serialize(entry))).join(','),
+      serialize: (value) =>
+        // `[]` is '' and `['']` a lone backslash, which no escaped item can produce.
+        value.length === 1 && item.serialize(value[0]) === ''
+          ? '\\'
+          : value.map((entry) => escapeItem(item.serialize(entry))).join(','),
     },
     options ?? {},
   );

@@ -5,6 +5,8 @@
  */
 
 const byFamily = new Map<string, Map<string, unknown>>();
+/** `Family.param` keys whose value some constructor actually used. */
+const used = new Set<string>();
 
 /** Sets an already coerced value. */
 export function setFamilyDefault(family: string, name: string, value: unknown): void {
@@ -17,6 +19,17 @@ export function familyDefaults(family: string): ReadonlyMap<string, unknown> | u
   return byFamily.size === 0 ? undefined : byFamily.get(family);
 }
 
+/** Called by the constructor when it takes a value from here. */
+export function markFamilyDefaultUsed(family: string, name: string): void {
+  used.add(family + '.' + name);
+}
+
+/** `true` once some instance got `family.name` from here. */
+export function wasFamilyDefaultUsed(family: string, name: string): boolean {
+  return used.has(family + '.' + name);
+}
+
 export function clearFamilyDefaults(): void {
   byFamily.clear();
+  used.clear();
 }

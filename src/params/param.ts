@@ -80,6 +80,7 @@ export function show(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 80 ? value.slice(0, 77) + '...' : value);
   if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number') return String(value);
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol')
     return String(value);
   try {

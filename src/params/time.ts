@@ -204,7 +204,7 @@ export function parseDurationMs(text: string): number {
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
   if (trimmed.startsWith('p')) {
     const duration = tryParse(text, 'ISO 8601 duration', () =>
-      Temporal.Duration.from(text.toUpperCase()),
+      Temporal.Duration.from(trimmed.toUpperCase()),
     );
     return durationMs(duration, text);
   }

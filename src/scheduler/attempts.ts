@@ -113,11 +113,30 @@ async function once(
   });
   try {
     await Promise.race([work, stopped]);
+  } catch (error) {
+    // Aborted: give the work a moment to stop (a program is killed, its staging removed) so
+    // that nothing of it outlives the attempt; in-process code that ignores the signal is left.
+    if (signal.aborted) await settledWithin(work, ABORT_GRACE_MS);
+    throw error;
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort!);
     work.catch(() => undefined);
   }
+}
+
+/** A child gets SIGTERM, then SIGKILL 5 s later; this covers both. */
+const ABORT_GRACE_MS = 7000;
+
+function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const NEVER = new AbortController().signal;

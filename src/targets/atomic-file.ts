@@ -19,13 +19,22 @@ export function tempPathFor(path: string): string {
   );
 }
 
-const knownDirs = new Set<string>();
-
-/** mkdir -p, remembered per process: artifact folders are never removed by us. */
 export function ensureDir(dir: string): void {
-  if (knownDirs.has(dir)) return;
   mkdirSync(dir, { recursive: true });
-  knownDirs.add(dir);
+}
+
+/**
+ * Runs `create` (which makes a file in `dir`); creates the folder only when `create` fails
+ * because it is missing, so the common case costs no extra system call.
+ */
+export function inDir<T>(dir: string, create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    ensureDir(dir);
+    return create();
+  }
 }
 
 export function pathExists(path: string): boolean {

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { ArtifactExistsError, UnsafePathError } from '../errors.js';
-import { ensureDir, pathExists, publish, tempPathFor } from './atomic-file.js';
+import { ensureDir, inDir, pathExists, publish, tempPathFor } from './atomic-file.js';
 import type { Staging, Store, Target } from './target.js';
 
 const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
@@ -58,11 +58,16 @@ export class LocalTarget implements Target {
 
   async write(data: string | Uint8Array): Promise<void> {
     if (pathExists(this.path)) throw new ArtifactExistsError(this.uri);
-    ensureDir(dirname(this.path));
+    const dir = dirname(this.path);
     const temp = tempPathFor(this.path);
     try {
-      if (data.length <= SYNC_WRITE_LIMIT) writeFileSync(temp, data, { flag: 'wx' });
-      else await writeFile(temp, data, { flag: 'wx' });
+      if (data.length <= SYNC_WRITE_LIMIT)
+        inDir(dir, () => writeFileSync(temp, data, { flag: 'wx' }));
+      else
+        await writeFile(
+          inDir(dir, () => (writeFileSync(temp, '', { flag: 'wx' }), temp)),
+          data,
+        );
     } catch (error) {
       rmSync(temp, { force: true });
       throw error;
@@ -103,15 +108,16 @@ class AtomicWriteStream extends Writable {
 
   override _construct(callback: (error?: Error | null) => void): void {
     if (pathExists(this.#target.path)) return callback(new ArtifactExistsError(this.#target.uri));
-    try {
-      ensureDir(dirname(this.#target.path));
-    } catch (error) {
-      return callback(error as Error);
-    }
-    open(this.#temp, 'wx').then((file) => {
-      this.#file = file;
-      callback();
-    }, callback);
+    open(this.#temp, 'wx')
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        ensureDir(dirname(this.#target.path));
+        return open(this.#temp, 'wx');
+      })
+      .then((file) => {
+        this.#file = file;
+        callback();
+      }, callback);
   }
 
   override _write(
@@ -187,9 +193,16 @@ function listIfCheaper(
   targets: readonly Target[],
   indexes: readonly number[],
 ): Set<string> | undefined {
-  const info = statSync(dir, { throwIfNoEntry: false });
+  let info;
+  try {
+    info = statSync(dir, { throwIfNoEntry: false });
+  } catch (error) {
+    // A path component is a file: nothing below it exists.
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return new Set();
+    throw error;
+  }
   if (!info) return new Set();
-  if (!info.isDirectory()) return undefined;
+  if (!info.isDirectory()) return new Set();
   let nameBytes = 0;
   for (const i of indexes) {
     const path = (targets[i] as LocalTarget).path;

@@ -34,7 +34,8 @@ export class MemoryTarget implements Target {
   async read(): Promise<Buffer> {
     const data = contents.get(this.name);
     if (!data) throw new Error(`no such artifact: ${this.uri}`);
-    return data;
+    // A copy: artifacts never change once written.
+    return Buffer.from(data);
   }
 
   async readText(): Promise<string> {

@@ -24,17 +24,19 @@ export async function graphCommand(
       name: 'graph',
       description: 'Print the task graph (edges point from a dependency to its dependent).',
       addOptions: (command) =>
-        void command.addOption(
-          new Option('--format <format>', 'output format')
-            .choices(['dot', 'mermaid', 'json'])
-            .default('dot'),
-        ),
+        void command
+          .addOption(
+            new Option('--format <format>', 'output format')
+              .choices(['dot', 'mermaid', 'json'])
+              .default('dot'),
+          )
+          .option('--all', 'also expand complete tasks (the whole graph, not only what is left)'),
     },
     argv,
     pre,
     cwd,
   );
-  const graph = toGraph(await plan([root]));
+  const graph = toGraph(await plan([root], { expandComplete: Boolean(options.all) }));
   const format = options.format as 'dot' | 'mermaid' | 'json';
   out.stdout(
     format === 'json'

@@ -6,6 +6,10 @@ import { prepareTask } from '../task-command.js';
 import type { Output } from '../main.js';
 
 const addJson = (command: Command) => void command.option('--json', 'print the plan as JSON');
+const addPlanOptions = (command: Command) =>
+  void command
+    .option('--json', 'print the plan as JSON')
+    .option('--all', 'also expand complete tasks (the whole graph)');
 
 export async function planCommand(
   argv: readonly string[],
@@ -13,17 +17,18 @@ export async function planCommand(
   cwd: string,
   out: Output,
 ): Promise<number> {
-  const { root, options } = await prepareTask(
+  const { root, options, warnings } = await prepareTask(
     {
       name: 'plan',
       description: 'Show what would run, and why. Changes nothing.',
-      addOptions: addJson,
+      addOptions: addPlanOptions,
     },
     argv,
     pre,
     cwd,
   );
-  const thePlan = await plan([root]);
+  const thePlan = await plan([root], { expandComplete: Boolean(options.all) });
+  for (const warning of warnings()) out.stderr(warning + '\n');
   out.stdout(options.json ? JSON.stringify(planDocument(thePlan)) + '\n' : planText(thePlan));
   return 0;
 }

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { parseDurationMs } from '../../params/time.js';
+import type { RunEvent } from '../../scheduler/events.js';
 import { run, type RunOptions } from '../../scheduler/run.js';
 import { nonNegativeInt, positiveInt } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -49,7 +50,7 @@ export async function runCommand(
   cwd: string,
   out: Output,
 ): Promise<number> {
-  const { context, root, options, command } = await prepareTask(
+  const { context, root, options, command, warnings } = await prepareTask(
     {
       name: 'run',
       description: 'Run a task and everything it needs that is missing.',
@@ -64,9 +65,13 @@ export async function runCommand(
   const reporter = await createReporter(format, process.stderr);
   const trap = trapSignals(reporter);
   try {
+    const onEvent = (event: RunEvent) => {
+      reporter.onEvent(event);
+      if (event.type === 'planned') for (const warning of warnings()) reporter.note(warning);
+    };
     const result = await run(root, {
       ...runOptions,
-      onEvent: (event) => reporter.onEvent(event),
+      onEvent,
       signal: trap.signal,
       cancelSignal: trap.cancelSignal,
     });
