@@ -1,0 +1,49 @@
+/**
+ * Shared by the benchmark shapes. Each shape runs in its own process and prints one JSON line
+ * per case: shape, size, workers, decide_ms, run_ms, total_ms, peak_rss_mb, per_task_us, node.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+export const workRoot = join(benchDir, '.work');
+
+/** `--size 1000 --workers 8` style arguments. */
+export function args() {
+  const out = {};
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = argv[i + 1];
+  return out;
+}
+
+/** A fresh folder under bench/.work for this case. */
+export function freshDir(name) {
+  const dir = join(workRoot, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Prints the case's JSON line; `tasks` is the number of tasks the shape is about. */
+export function report(shape, size, result, extra = {}) {
+  const decide = result.planMs;
+  const runMs = result.runMs;
+  const total = decide + runMs;
+  const line = {
+    shape,
+    size,
+    workers: extra.workers ?? 1,
+    decide_ms: round(decide),
+    run_ms: round(runMs),
+    total_ms: round(total),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    per_task_us: round((total * 1000) / (extra.tasks ?? size)),
+    status: result.status,
+    node: process.version,
+    ...extra,
+  };
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+const round = (n) => Math.round(n * 10) / 10;
