@@ -131,13 +131,13 @@ export async function plan(roots: readonly Task[], options: PlanOptions = {}): P
 async function completeness(nodes: readonly PlanNode[], frontier: readonly number[]) {
   const result: (boolean | boolean[] | undefined)[] = new Array(frontier.length);
   const byStore = new Map<Store, { targets: Target[]; owners: number[] }>();
-  const custom: Promise<void>[] = [];
+  const custom: number[] = [];
   for (let f = 0; f < frontier.length; f++) {
     const node = nodes[frontier[f]!]!;
     const kind = kindOf(node.task);
     if (kind === Kind.Wrapper) continue;
     if (kind === Kind.Custom) {
-      custom.push(customComplete(node.task).then((done) => void (result[f] = done)));
+      custom.push(f);
       continue;
     }
     if (node.outputs.length === 0) {
@@ -152,7 +152,9 @@ async function completeness(nodes: readonly PlanNode[], frontier: readonly numbe
     }
   }
   await Promise.all([
-    ...custom,
+    customCompleteness(custom.map((f) => nodes[frontier[f]!]!.task)).then((done) =>
+      custom.forEach((f, k) => (result[f] = done[k])),
+    ),
     ...[...byStore].map(async ([store, batch]) => {
       const found = await store.existsMany(batch.targets).catch((error: unknown) => {
         throw new SchedulingError(`checking outputs failed: ${messageOf(error)}`, undefined, {
@@ -181,6 +183,19 @@ function kindOf(task: Task): Kind {
     return task instanceof ExternalTask ? Kind.External : Kind.Plain;
   if (complete === WrapperTask.prototype.complete) return Kind.Wrapper;
   return Kind.Custom;
+}
+
+/**
+ * User `complete()` methods may call remote services: at most this many run at once. Luigi's
+ * parallel scheduling found existence checks dominate planning; a bound keeps them polite.
+ */
+const CUSTOM_COMPLETE_CONCURRENCY = 32;
+
+async function customCompleteness(tasks: readonly Task[]): Promise<boolean[]> {
+  if (tasks.length === 0) return [];
+  const { default: pLimit } = await import('p-limit');
+  const limit = pLimit(CUSTOM_COMPLETE_CONCURRENCY);
+  return Promise.all(tasks.map((task) => limit(() => customComplete(task))));
 }
 
 async function customComplete(task: Task): Promise<boolean> {

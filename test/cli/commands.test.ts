@@ -1,7 +1,8 @@
 /** The other subcommands: plan, check, graph, list, exec-task, help; --no-wait; TS modules. */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { jsonOf, makeProject, type Project } from '../helpers/project.js';
+import { execa } from 'execa';
+import { dagBin, jsonOf, makeProject, type Project } from '../helpers/project.js';
 
 function pipelineProject(type: 'module' | 'commonjs' = 'module'): Project {
   const project = makeProject({ type });
@@ -170,6 +171,26 @@ describe('dag list and help', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('run <Family> [--param value]...');
     expect(result.stdout).toContain('5 scheduling error');
+  });
+});
+
+describe('on a terminal', () => {
+  it('shows a live progress line, then the summary', async () => {
+    const project = pipelineProject();
+    // `script` gives the child a real pseudo-terminal; stty gives it a size.
+    const command = `stty rows 40 cols 160; ${process.execPath} ${dagBin} run Steps`;
+    const result = await execa('script', ['-qec', command, '/dev/null'], {
+      cwd: project.dir,
+      env: { SLOW_MS: '300', CI: '', TERM: 'xterm' },
+      extendEnv: true,
+      reject: false,
+    });
+    expect(result.exitCode).toBe(0);
+    const escapes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[a-zA-Z]`, 'g');
+    const screen = result.stdout.replace(escapes, '');
+    expect(screen).toMatch(/\d\/4 done · 1 running · \d pending · /);
+    expect(screen).toContain('SlowWrite(name=a)');
+    expect(screen).toMatch(/success: 4 succeeded in /);
   });
 });
 

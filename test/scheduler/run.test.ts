@@ -457,6 +457,27 @@ describe('planning errors', () => {
     );
   });
 
+  it('calls custom complete() methods with bounded concurrency', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    class Remote extends Task.with({ i: p.int() }) {
+      override async complete() {
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return true;
+      }
+    }
+    class Remotes extends WrapperTask.with({}) {
+      override requires() {
+        return Array.from({ length: 200 }, (_, i) => new Remote({ i }));
+      }
+    }
+    const thePlan = await plan([new Remotes()]);
+    expect(thePlan.nodes.every((node) => node.status === 'complete')).toBe(true);
+    expect(peak).toBe(32);
+  });
+
   it('never expands the requirements of a complete task', async () => {
     let asked = 0;
     class Expensive extends Task.with({ n: p.int() }) {

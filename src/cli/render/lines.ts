@@ -15,11 +15,20 @@ export const plain: Palette = { ok: (t) => t, bad: (t) => t, warn: (t) => t, dim
 export function lineFor(event: RunEvent, palette: Palette, verbose: boolean): string | undefined {
   switch (event.type) {
     case 'planned': {
-      const pending = event.plan.nodes.filter((node) => node.status === 'pending').length;
-      const complete = event.plan.nodes.length - pending;
-      return palette.dim(
-        `planned ${event.plan.nodes.length} tasks in ${formatMs(event.plan.planMs)}: ${pending} to run, ${complete} not`,
-      );
+      const counts = new Map<string, number>();
+      for (const node of event.plan.nodes)
+        counts.set(node.status, (counts.get(node.status) ?? 0) + 1);
+      const parts = [`${counts.get('pending') ?? 0} to run`];
+      if (counts.has('complete')) parts.push(`${counts.get('complete')} complete`);
+      if (counts.has('missing_external')) {
+        parts.push(palette.bad(`${counts.get('missing_external')} missing input`));
+      }
+      if (counts.has('upstream_missing')) {
+        parts.push(`${counts.get('upstream_missing')} blocked by missing input`);
+      }
+      const total = event.plan.nodes.length;
+      const tasks = `${total} task${total === 1 ? '' : 's'}`;
+      return palette.dim(`planned ${tasks} in ${formatMs(event.plan.planMs)}: ${parts.join(', ')}`);
     }
     case 'started':
       return verbose

@@ -18,7 +18,9 @@ export async function createReporter(
   stream: NodeJS.WriteStream,
 ): Promise<Reporter> {
   if (format === 'json') return jsonLogReporter(stream);
-  if (stream.isTTY && process.env.TERM !== 'dumb' && !process.env.CI) {
+  // A pseudo-terminal without a size (some CI runners) cannot show a live line.
+  const sized = (stream.rows ?? 0) > 0 && (stream.columns ?? 0) > 0;
+  if (stream.isTTY && sized && process.env.TERM !== 'dumb' && !process.env.CI) {
     const { ttyReporter } = await import('./tty.js');
     return ttyReporter(stream);
   }
