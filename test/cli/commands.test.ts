@@ -2,14 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { dagBin, jsonOf, makeProject, type Project } from '../helpers/project.js';
-
-function pipelineProject(type: 'module' | 'commonjs' = 'module'): Project {
-  const project = makeProject({ type });
-  project.fixture('pipeline.ts');
-  project.write('dag.config.json', JSON.stringify({ modules: ['pipeline.ts'] }));
-  return project;
-}
+import { dagBin, jsonOf, makeProject, pipelineProject, waitFor } from '../helpers/project.js';
 
 describe('dag plan and dag check', () => {
   it('plan --json lists every task with status, reason, deps and outputs, and changes nothing', async () => {
@@ -221,10 +214,7 @@ describe('--no-wait', () => {
     const first = project.dag(['run', 'SlowWrite', '--name', 'shared'], {
       env: { SLOW_MS: '3000' },
     });
-    const deadline = Date.now() + 30_000;
-    while (!existsSync(project.path('write-started.marker')) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(() => existsSync(project.path('write-started.marker')));
     const second = await project.dag([
       'run',
       'SlowWrite',

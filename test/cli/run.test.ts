@@ -1,17 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { jsonOf, makeProject, type Project } from '../helpers/project.js';
+import { jsonOf, pipelineProject, waitFor, type Project } from '../helpers/project.js';
 
 function executions(project: Project): string[] {
   const path = project.path('executions.log');
   return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n') : [];
-}
-
-function pipelineProject(): Project {
-  const project = makeProject();
-  project.fixture('pipeline.ts');
-  project.write('dag.config.json', JSON.stringify({ modules: ['pipeline.ts'] }));
-  return project;
 }
 
 describe('dag run', () => {
@@ -235,11 +228,3 @@ describe('dag run', () => {
     expect(project.read('data/slow/a.bin')).toBe('first half\nsecond half\n');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

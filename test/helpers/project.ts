@@ -68,6 +68,14 @@ export function makeProject(options: { type?: 'module' | 'commonjs' } = {}): Pro
   };
 }
 
+/** A project with test/fixtures/pipeline.ts as its module, named in dag.config.json. */
+export function pipelineProject(type: 'module' | 'commonjs' = 'module'): Project {
+  const project = makeProject({ type });
+  project.fixture('pipeline.ts');
+  project.write('dag.config.json', JSON.stringify({ modules: ['pipeline.ts'] }));
+  return project;
+}
+
 /** Parses the `--json` document a `dag` run printed on stdout. */
 export function jsonOf(result: Result): Record<string, unknown> & {
   status: string;
@@ -83,5 +91,14 @@ export function jsonOf(result: Result): Record<string, unknown> & {
     throw new Error(
       `stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\nstderr:\n${result.stderr}`,
     );
+  }
+}
+
+/** Polls `condition` every 20 ms; throws after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

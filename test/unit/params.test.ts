@@ -1,17 +1,8 @@
 /** Scalar and composite parameter kinds: CLI parsing, coercion, canonical form, validation. */
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import { z } from 'zod';
 import { ParameterError, ParamValueError, Task, p } from '../../src/index.js';
-
-/** The error `fn` throws; fails the test when it throws nothing. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw, but nothing was thrown');
-}
 
 describe('p.string', () => {
   const s = p.string();

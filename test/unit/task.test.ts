@@ -1,5 +1,6 @@
 /** Task construction: instance sharing, argument checks, Task.with, family, clone. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import {
   ExternalTask,
   MemoryTarget,
@@ -9,15 +10,6 @@ import {
   WrapperTask,
   p,
 } from '../../src/index.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw, but nothing was thrown');
-}
 
 class Counter extends Task.with({ i: p.int() }) {}
 

@@ -1,5 +1,6 @@
 /** Calendar and duration parameter kinds: date, month, dateHour, dateMinute, dateInterval, duration. */
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.js';
 import {
   DateInterval,
   ParameterError,
@@ -8,15 +9,6 @@ import {
   Temporal,
   p,
 } from '../../src/index.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw, but nothing was thrown');
-}
 
 describe('p.date', () => {
   const d = p.date();
