@@ -6,6 +6,7 @@ import { extname, resolve } from 'node:path';
 import Module, { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError, messageOf } from '../errors.js';
+import type { ParamShape } from '../params/param.js';
 import { Task, isTaskFamily } from '../task.js';
 import { classMeta, closest } from '../task-class.js';
 
@@ -69,7 +70,7 @@ function firstLine(text: string): string {
 /** A task class as the CLI sees it. */
 export type TaskClass = (new (args?: object) => Task) & {
   readonly name: string;
-  readonly params: import('../params/param.js').ParamShape;
+  readonly params: ParamShape;
 };
 
 export interface Family {
