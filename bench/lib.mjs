@@ -2,6 +2,7 @@
  * Shared by the benchmark shapes. Each shape runs in its own process and prints one JSON line
  * per case: shape, size, workers, decide_ms, run_ms, total_ms, peak_rss_mb, per_task_us, node.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +18,15 @@ export function args() {
   return out;
 }
 
-/** A fresh folder under bench/.work for this case. */
+/**
+ * A fresh folder under bench/.work for this case. Writes the removal out to disk (sync) first,
+ * so the timed part does not pay for the previous case's deletions.
+ */
 export function freshDir(name) {
   const dir = join(workRoot, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  execFileSync('sync');
   return dir;
 }
 

@@ -1,24 +1,25 @@
 /**
- * Leases: a task never runs twice at once across processes. A lease is a file
- * `<lockDir>/<task.hash>.lock` created with O_EXCL; its holder touches it every heartbeat. It is
- * stale when its holder process is gone (same host) or its last heartbeat is older than the TTL,
- * and a stale lease may be broken by anyone.
+ * Leases: a task never runs twice at once across processes. A lease is a symbolic link
+ * `<lockDir>/<task.hash>.lock` whose target names its holder, `<pid>@<host>:<token>`. symlink(2)
+ * is atomic and fails when the name exists, and it creates the lock and its content in one
+ * system call (Emacs lock files work the same way). The holder touches its leases every
+ * heartbeat. A lease is stale when its holder process is gone (same host) or its last
+ * heartbeat is older than the TTL; anyone may break a stale lease.
  */
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync,
   linkSync,
+  lstatSync,
+  lutimesSync,
   mkdirSync,
-  openSync,
-  readFileSync,
+  readlinkSync,
   renameSync,
-  statSync,
+  symlinkSync,
   unlinkSync,
-  utimesSync,
-  writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 
 export interface LeaseOptions {
   /** Folder shared by every process that works on the same artifacts. */
@@ -32,18 +33,15 @@ export interface LeaseOptions {
 export interface Lease {
   readonly hash: string;
   readonly path: string;
-  readonly token: string;
-}
-
-interface LeaseFile {
-  readonly pid: number;
-  readonly host: string;
-  readonly token: string;
-  readonly task: string;
-  readonly since: string;
+  /** The symlink's target: who holds it. */
+  readonly holder: string;
 }
 
 export type AcquireResult = { readonly lease: Lease } | { readonly holder: string };
+
+/** Unique per process; a counter makes each lease's holder string unique within it. */
+const PROCESS_TOKEN = randomBytes(4).toString('hex');
+let counter = 0;
 
 export class LeaseStore {
   readonly dir: string;
@@ -52,6 +50,8 @@ export class LeaseStore {
   readonly #held = new Map<string, Lease>();
   readonly #host = hostname();
   #timer: NodeJS.Timeout | undefined;
+  /** When every held lease was last touched (or, for newer ones, created). */
+  #lastTouch = 0;
   #dirReady = false;
 
   constructor(options: LeaseOptions) {
@@ -61,48 +61,40 @@ export class LeaseStore {
   }
 
   /** Takes the lease, or names who holds it. Breaks a stale lease first. */
-  acquire(hash: string, taskId: string): AcquireResult {
-    if (!this.#dirReady) {
-      mkdirSync(this.dir, { recursive: true });
-      this.#dirReady = true;
-    }
+  acquire(hash: string): AcquireResult {
+    this.#ensureDir();
     const path = join(this.dir, `${hash}.lock`);
     for (let tries = 0; tries < 3; tries++) {
-      const token = randomBytes(8).toString('hex');
-      const created = this.#create(path, {
-        pid: process.pid,
-        host: this.#host,
-        token,
-        task: taskId,
-        since: new Date().toISOString(),
-      });
-      if (created) {
-        const lease = { hash, path, token };
+      const holder = `${process.pid}@${this.#host}:${PROCESS_TOKEN}${(counter++).toString(36)}`;
+      if (this.#create(path, holder)) {
+        const lease = { hash, path, holder };
+        if (this.#held.size === 0) this.#lastTouch = Date.now();
         this.#held.set(hash, lease);
         this.#startHeartbeat();
         return { lease };
       }
-      const holder = this.#inspect(path);
-      if (holder === 'gone') continue;
-      if (!holder.stale) return { holder: holder.who };
-      this.#breakStale(path, holder.token);
+      const found = this.#inspect(path);
+      if (found === 'gone') continue;
+      if (!found.stale) return { holder: describeHolder(found.holder) };
+      this.#breakStale(path, found.holder);
     }
-    return { holder: 'another process (lease changed hands repeatedly)' };
+    return { holder: 'another process (the lease changed hands repeatedly)' };
   }
 
   /** `true` while someone holds a fresh lease on the task. */
   isHeld(hash: string): boolean {
-    const holder = this.#inspect(join(this.dir, `${hash}.lock`));
-    return holder !== 'gone' && !holder.stale;
+    const found = this.#inspect(join(this.dir, `${hash}.lock`));
+    return found !== 'gone' && !found.stale;
   }
 
   release(lease: Lease): void {
     this.#held.delete(lease.hash);
     if (this.#held.size === 0) this.#stopHeartbeat();
+    // Only a lease untouched for a whole TTL can have been broken and taken by someone else;
+    // with half a TTL of margin for clock skew, a recent one is certainly still ours.
+    const mayBeLost = Date.now() - this.#lastTouch > this.ttlMs / 2;
     try {
-      // Only remove our own lease: had ours expired, someone else's may stand here now.
-      const current = JSON.parse(readFileSync(lease.path, 'utf8')) as LeaseFile;
-      if (current.token === lease.token) unlinkSync(lease.path);
+      if (!mayBeLost || readlinkSync(lease.path) === lease.holder) unlinkSync(lease.path);
     } catch {
       // Already gone.
     }
@@ -113,62 +105,63 @@ export class LeaseStore {
     for (const lease of [...this.#held.values()]) this.release(lease);
   }
 
-  #create(path: string, content: LeaseFile): boolean {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
-    }
-    try {
-      writeSync(fd, JSON.stringify(content));
-    } finally {
-      closeSync(fd);
-    }
-    return true;
+  #ensureDir(): void {
+    if (this.#dirReady) return;
+    mkdirSync(this.dir, { recursive: true });
+    this.#dirReady = true;
   }
 
-  #inspect(path: string): 'gone' | { stale: boolean; who: string; token: string | undefined } {
-    let mtimeMs = Date.now();
-    let content: Partial<LeaseFile> = {};
+  #create(path: string, holder: string): boolean {
     try {
-      mtimeMs = statSync(path).mtimeMs;
-      content = JSON.parse(readFileSync(path, 'utf8')) as LeaseFile;
+      symlinkSync(holder, path);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+        throw new UsageError(
+          `lock folder ${this.dir} does not support symbolic links; set lockDir to another folder`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  #inspect(path: string): 'gone' | { stale: boolean; holder: string } {
+    let holder: string;
+    let mtimeMs: number;
+    try {
+      mtimeMs = lstatSync(path).mtimeMs;
+      holder = readlinkSync(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-      // Being written right now, or damaged: judge by age alone.
+      throw error;
     }
-    const expired = Date.now() - mtimeMs > this.ttlMs;
-    const dead =
-      content.host === this.#host && typeof content.pid === 'number' && !isAlive(content.pid);
-    const who = content.pid ? `pid ${content.pid} on ${content.host}` : 'another process';
-    return { stale: expired || dead, who, token: content.token };
+    const match = /^(\d+)@(.*):\w+$/.exec(holder);
+    const dead = match !== null && match[2] === this.#host && !isAlive(Number(match[1]));
+    return { stale: dead || Date.now() - mtimeMs > this.ttlMs, holder };
   }
 
   /**
-   * Moves the stale file aside under a unique name, then checks it moved the file it judged: if
-   * a fresh lease slipped in meanwhile, it is put back (link fails if yet another one exists).
+   * Moves the stale lease aside under a unique name, then checks it moved the lease it judged:
+   * if a fresh one slipped in meanwhile, it is linked back (unless yet another one exists).
    */
-  #breakStale(path: string, staleToken: string | undefined): void {
-    const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
+  #breakStale(path: string, staleHolder: string): void {
+    const aside = `${path}.stale-${PROCESS_TOKEN}${(counter++).toString(36)}`;
     try {
       renameSync(path, aside);
     } catch {
       return;
     }
     try {
-      const moved = JSON.parse(readFileSync(aside, 'utf8')) as LeaseFile;
-      if (moved.token !== staleToken) {
-        linkSync(aside, path);
-      }
+      if (readlinkSync(aside) !== staleHolder) linkSync(aside, path);
     } catch {
-      // Unreadable: it was stale by age.
+      // Someone else's lease stands at the name again: theirs wins.
     }
     try {
       unlinkSync(aside);
     } catch {
-      // Someone else cleaned it.
+      // Already cleaned.
     }
   }
 
@@ -178,11 +171,12 @@ export class LeaseStore {
       const now = new Date();
       for (const lease of this.#held.values()) {
         try {
-          utimesSync(lease.path, now, now);
+          lutimesSync(lease.path, now, now);
         } catch {
           // Lost (broken as stale); the task finishes anyway and release() is a no-op.
         }
       }
+      this.#lastTouch = now.getTime();
     }, this.heartbeatMs);
     this.#timer.unref();
   }
@@ -191,6 +185,12 @@ export class LeaseStore {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/** `4242@build-7:ab12` -> `pid 4242 on build-7` */
+function describeHolder(holder: string): string {
+  const match = /^(\d+)@(.*):\w+$/.exec(holder);
+  return match ? `pid ${match[1]} on ${match[2]}` : 'another process';
 }
 
 function isAlive(pid: number): boolean {

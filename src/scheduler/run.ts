@@ -204,7 +204,7 @@ class Execution {
       return { kind: 'succeeded', attempts: 1, durationMs: 0 };
     }
     const durable = outputs.some((target) => target.store.durable);
-    const acquired = durable ? this.#leases.acquire(task.hash, task.id) : undefined;
+    const acquired = durable ? this.#leases.acquire(task.hash) : undefined;
     if (acquired && 'holder' in acquired) return { kind: 'held', holder: acquired.holder };
     try {
       // Another process may have made it since we planned.

@@ -12,11 +12,13 @@ const TEMP_MARK = '.dagwright-tmp-';
 /** `.<name>.dagwright-tmp-<pid>-<random>`: hidden, and never equal to an artifact name. */
 export const TEMP_NAME = /^\.(.+)\.dagwright-tmp-(\d+)-([0-9a-f]+)$/;
 
+/** A random part per process, and a counter: unique without a random draw per file. */
+const PROCESS_PART = randomBytes(4).toString('hex');
+let counter = 0;
+
 export function tempPathFor(path: string): string {
-  return join(
-    dirname(path),
-    `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
+  const unique = PROCESS_PART + (counter++).toString(16);
+  return join(dirname(path), `.${basename(path)}${TEMP_MARK}${process.pid}-${unique}`);
 }
 
 export function ensureDir(dir: string): void {
@@ -54,6 +56,16 @@ export function publish(temp: string, final: string, uri: string): void {
     else publishFile(temp, final, uri);
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Publishes a temp file (known not to be a folder); removes the temp on failure. */
+export function publishTempFile(temp: string, final: string, uri: string): void {
+  try {
+    publishFile(temp, final, uri);
+  } catch (error) {
+    rmSync(temp, { force: true });
     throw error;
   }
 }

@@ -5,7 +5,14 @@ import { dirname, resolve } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { ArtifactExistsError, UnsafePathError } from '../errors.js';
-import { ensureDir, inDir, pathExists, publish, tempPathFor } from './atomic-file.js';
+import {
+  ensureDir,
+  inDir,
+  pathExists,
+  publish,
+  publishTempFile,
+  tempPathFor,
+} from './atomic-file.js';
 import type { Staging, Store, Target } from './target.js';
 
 const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
@@ -57,12 +64,13 @@ export class LocalTarget implements Target {
   }
 
   async write(data: string | Uint8Array): Promise<void> {
-    if (pathExists(this.path)) throw new ArtifactExistsError(this.uri);
+    const small = data.length <= SYNC_WRITE_LIMIT;
+    // Fail before writing a large temp file; for a small one, publishing finds out as cheaply.
+    if (!small && pathExists(this.path)) throw new ArtifactExistsError(this.uri);
     const dir = dirname(this.path);
     const temp = tempPathFor(this.path);
     try {
-      if (data.length <= SYNC_WRITE_LIMIT)
-        inDir(dir, () => writeFileSync(temp, data, { flag: 'wx' }));
+      if (small) inDir(dir, () => writeFileSync(temp, data, { flag: 'wx' }));
       else
         await writeFile(
           inDir(dir, () => (writeFileSync(temp, '', { flag: 'wx' }), temp)),
@@ -72,7 +80,7 @@ export class LocalTarget implements Target {
       rmSync(temp, { force: true });
       throw error;
     }
-    publish(temp, this.path, this.uri);
+    publishTempFile(temp, this.path, this.uri);
   }
 
   createWriteStream(): Writable {
@@ -133,7 +141,7 @@ class AtomicWriteStream extends Writable {
     this.#file = undefined;
     file.close().then(() => {
       try {
-        publish(this.#temp, this.#target.path, this.#target.uri);
+        publishTempFile(this.#temp, this.#target.path, this.#target.uri);
         callback();
       } catch (error) {
         callback(error as Error);
