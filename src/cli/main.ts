@@ -119,5 +119,5 @@ function stackOf(error: Error): string {
 
 async function version(): Promise<string> {
   const { createRequire } = await import('node:module');
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  return (createRequire(import.meta.url)('dagwright/package.json') as { version: string }).version;
 }

@@ -11,39 +11,54 @@ import { Task, isTaskFamily } from '../task.js';
 import { classMeta, closest } from '../task-class.js';
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
-let tsxReady: Promise<void> | undefined;
+let commonjsHook: Promise<void> | undefined;
+let esmHook: Promise<void> | undefined;
 
 /**
- * Imports one module file; TypeScript goes through tsx. Both of tsx's hooks are registered: a
- * `.ts` file in a CommonJS project (no "type": "module", the `npm init` default) is compiled to
- * CommonJS, and with only the ESM hook Node 20.19+ fails on it with ERR_REQUIRE_CYCLE_MODULE.
- * Such a module's exports arrive as the namespace's `default`, so both are returned merged.
+ * Imports one module file. TypeScript goes through tsx, by its CommonJS hook first: it compiles
+ * `.ts` in ESM and CommonJS projects alike (`import.meta.url` included) and costs about 5 ms to
+ * register, where the ESM hook starts a loader thread (about 100 ms). A module that only works
+ * as ESM (top-level await, `.mts`) is loaded through the ESM hook instead.
  */
 export async function importModule(path: string): Promise<Record<string, unknown>> {
   if (!existsSync(path)) throw new UsageError(`module not found: ${path}`);
-  if (TYPESCRIPT.has(extname(path))) {
-    tsxReady ??= Promise.all([
-      import('tsx/cjs/api'),
-      import('tsx/esm/api'),
-      shareOwnInstance(),
-    ]).then(([cjs, esm]) => {
-      cjs.register();
-      esm.register();
-    });
-    await tsxReady;
-  }
   try {
-    const namespace = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-    const commonjs = namespace.default;
-    if (typeof commonjs === 'object' && commonjs !== null && !Array.isArray(commonjs)) {
-      return { ...(commonjs as Record<string, unknown>), ...namespace };
+    const extension = extname(path);
+    if (!TYPESCRIPT.has(extension)) return await importEsm(path);
+    if (extension !== '.mts') {
+      try {
+        return await requireTypeScript(path);
+      } catch (error) {
+        if (!/top-level await|ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE/i.test(String(error)))
+          throw error;
+      }
     }
-    return namespace;
+    esmHook ??= import('tsx/esm/api').then((tsx) => void tsx.register());
+    await esmHook;
+    return await importEsm(path);
   } catch (error) {
     throw new UsageError(`module ${path} failed to load: ${firstLine(messageOf(error))}`, {
       cause: error,
     });
   }
+}
+
+async function requireTypeScript(path: string): Promise<Record<string, unknown>> {
+  commonjsHook ??= Promise.all([import('tsx/cjs/api'), shareOwnInstance()]).then(
+    ([tsx]) => void tsx.register(),
+  );
+  await commonjsHook;
+  return createRequire(import.meta.url)(path) as Record<string, unknown>;
+}
+
+/** `import()`; a CommonJS module's exports arrive as `default` and are merged in. */
+async function importEsm(path: string): Promise<Record<string, unknown>> {
+  const namespace = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const commonjs = namespace.default;
+  if (typeof commonjs === 'object' && commonjs !== null && !Array.isArray(commonjs)) {
+    return { ...(commonjs as Record<string, unknown>), ...namespace };
+  }
+  return namespace;
 }
 
 /**
@@ -52,10 +67,10 @@ export async function importModule(path: string): Promise<Record<string, unknown
  * Seeding the require cache with the instance already loaded keeps one copy.
  */
 async function shareOwnInstance(): Promise<void> {
-  const path = fileURLToPath(new URL('../index.js', import.meta.url));
+  const path = fileURLToPath(import.meta.resolve('dagwright'));
   const cache = createRequire(import.meta.url).cache;
   if (cache[path]) return;
-  const api: Record<string, unknown> = await import('../index.js');
+  const api: Record<string, unknown> = await import(pathToFileURL(path).href);
   const entry = new Module(path);
   entry.filename = path;
   entry.loaded = true;
@@ -132,7 +147,7 @@ export async function loadModules(paths: readonly string[], baseDir: string): Pr
       if (isTaskClass(value)) registry.add(value, path);
       else if (looksLikeForeignTaskClass(value)) {
         throw new UsageError(
-          `module ${path} uses a different copy of dagwright than this dag command (${fileURLToPath(new URL('../..', import.meta.url))}); run the project's own: npx dag`,
+          `module ${path} uses a different copy of dagwright than this dag command (${fileURLToPath(import.meta.resolve('dagwright'))}); run the project's own: npx dag`,
         );
       }
     }

@@ -239,6 +239,25 @@ describe('TypeScript task modules', () => {
     expect(jsonOf(result).status).toBe('success');
   });
 
+  it('loads ESM-only TypeScript: top-level await, and .mts files', async () => {
+    const project = makeProject();
+    const source = (name: string) =>
+      [
+        "import { LocalTarget, Task } from 'dagwright';",
+        'const suffix = await Promise.resolve(import.meta.url.endsWith(".mts") ? "m" : "t");',
+        `export class ${name} extends Task {`,
+        '  override output() { return new LocalTarget(`out/${suffix}.txt`); }',
+        '  override async run() { await this.output().write(suffix); }',
+        '}',
+      ].join('\n');
+    project.write('awaits.ts', source('Awaits'));
+    project.write('module.mts', source('Module'));
+    expect((await project.dag(['run', 'Awaits', '-m', 'awaits.ts'])).exitCode).toBe(0);
+    expect((await project.dag(['run', 'Module', '-m', 'module.mts'])).exitCode).toBe(0);
+    expect(project.read('out/t.txt')).toBe('t');
+    expect(project.read('out/m.txt')).toBe('m');
+  });
+
   it('warns when an upstream flag sets no task', async () => {
     const project = pipelineProject();
     const result = await project.dag([
