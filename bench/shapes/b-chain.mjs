@@ -18,5 +18,8 @@ class Chain extends Task.with({ i: p.int() }) {
   }
 }
 
-const result = await run(new Chain({ i: n - 1 }), { lockDir: `${dir}/.locks`, logDir: `${dir}/.logs` });
+const result = await run(new Chain({ i: n - 1 }), {
+  lockDir: `${dir}/.locks`,
+  logDir: `${dir}/.logs`,
+});
 report('B', n, result);

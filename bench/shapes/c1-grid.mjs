@@ -21,5 +21,8 @@ class Grid extends Task.with({ r: p.int(), c: p.int() }) {
   }
 }
 
-const result = await run(new Grid({ r: side - 1, c: side - 1 }), { lockDir: `${dir}/.locks`, logDir: `${dir}/.logs` });
+const result = await run(new Grid({ r: side - 1, c: side - 1 }), {
+  lockDir: `${dir}/.locks`,
+  logDir: `${dir}/.logs`,
+});
 report('C1', side, result, { tasks: side * side, edges: 2 * side * (side - 1) });

@@ -9,7 +9,10 @@ const dir = freshDir(`c2-${width}`);
 class Layer extends Task.with({ layer: p.int(), k: p.int(), width: p.int() }) {
   requires() {
     if (this.layer === 0) return [];
-    return Array.from({ length: this.width }, (_, j) => new Layer({ layer: this.layer - 1, k: j, width: this.width }));
+    return Array.from(
+      { length: this.width },
+      (_, j) => new Layer({ layer: this.layer - 1, k: j, width: this.width }),
+    );
   }
   output() {
     return new MemoryTarget(`layer/${this.width}/${this.layer}/${this.k}`);
@@ -20,7 +23,10 @@ class Layer extends Task.with({ layer: p.int(), k: p.int(), width: p.int() }) {
 }
 class Top extends WrapperTask.with({ width: p.int() }) {
   requires() {
-    return Array.from({ length: this.width }, (_, k) => new Layer({ layer: this.width - 1, k, width: this.width }));
+    return Array.from(
+      { length: this.width },
+      (_, k) => new Layer({ layer: this.width - 1, k, width: this.width }),
+    );
   }
 }
 

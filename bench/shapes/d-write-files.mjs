@@ -21,5 +21,9 @@ class Writes extends WrapperTask.with({ n: p.int() }) {
   }
 }
 
-const result = await run(new Writes({ n }), { workers: Number(workers), lockDir: `${dir}/.locks`, logDir: `${dir}/.logs` });
+const result = await run(new Writes({ n }), {
+  workers: Number(workers),
+  lockDir: `${dir}/.locks`,
+  logDir: `${dir}/.logs`,
+});
 report('D', n, result, { workers: Number(workers) });

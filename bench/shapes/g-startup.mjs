@@ -10,12 +10,17 @@ const { module: kind = 'mjs' } = args();
 const bin = join(benchDir, '../dist/cli/bin.js');
 const fixture = join(benchDir, 'fixtures', `empty.${kind}`);
 const started = performance.now();
-const child = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, 'run', 'Empty', '-m', fixture, '--json'], {
-  cwd: join(benchDir, 'fixtures'),
-  encoding: 'utf8',
-});
+const child = spawnSync(
+  '/usr/bin/time',
+  ['-f', '%M', process.execPath, bin, 'run', 'Empty', '-m', fixture, '--json'],
+  {
+    cwd: join(benchDir, 'fixtures'),
+    encoding: 'utf8',
+  },
+);
 const total = performance.now() - started;
-const status = child.status === 0 ? JSON.parse(child.stdout).status : `exit ${child.status}: ${child.stderr}`;
+const status =
+  child.status === 0 ? JSON.parse(child.stdout).status : `exit ${child.status}: ${child.stderr}`;
 const rssKb = Number(child.stderr.trim().split('\n').at(-1));
 const line = {
   shape: kind === 'ts' ? 'G-ts' : 'G',
