@@ -3,7 +3,7 @@
  * per case: shape, size, workers, decide_ms, run_ms, total_ms, peak_rss_mb, per_task_us, node.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,3 +52,19 @@ export function report(shape, size, result, extra = {}) {
 }
 
 const round = (n) => Math.round(n * 10) / 10;
+
+/**
+ * A folder of N empty files `leaf_<i>.out`, kept between runs (making 100k files takes longer
+ * than deciding about them). Shared by our shapes and Luigi's.
+ */
+export function leafFixture(n) {
+  const dir = join(workRoot, `leaves-${n}`);
+  const done = join(dir, '.complete');
+  if (existsSync(done)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < n; i++) writeFileSync(join(dir, `leaf_${i}.out`), '');
+  writeFileSync(done, '');
+  execFileSync('sync');
+  return dir;
+}

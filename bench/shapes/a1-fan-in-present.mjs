@@ -2,14 +2,13 @@
  * A1: fan-in of N leaves whose outputs all exist, under a WrapperTask root: the time to decide
  * there is nothing to do. A2 (`--root-missing 1`): the same, with a root that must run.
  */
-import { writeFileSync } from 'node:fs';
 import { LocalTarget, Task, WrapperTask, p, run } from '../../dist/index.js';
-import { args, freshDir, report } from '../lib.mjs';
+import { args, freshDir, leafFixture, report } from '../lib.mjs';
 
 const { size = '10000', 'root-missing': rootMissing = '0' } = args();
 const n = Number(size);
-const dir = freshDir(`a1-${n}`);
-for (let i = 0; i < n; i++) writeFileSync(`${dir}/leaf_${i}.out`, '');
+const dir = leafFixture(n);
+const work = freshDir(`a1-${n}-${rootMissing}`);
 
 class Leaf extends Task.with({ i: p.int() }) {
   output() {
@@ -27,7 +26,7 @@ class FanRoot extends Task.with({ n: p.int() }) {
     return leaves(this.n);
   }
   output() {
-    return new LocalTarget(`${dir}/root_${this.n}.out`);
+    return new LocalTarget(`${work}/root_${this.n}.out`);
   }
   async run() {
     await this.output().write('');
@@ -36,5 +35,5 @@ class FanRoot extends Task.with({ n: p.int() }) {
 
 const missing = rootMissing === '1';
 const root = missing ? new FanRoot({ n }) : new Fan({ n });
-const result = await run(root, { lockDir: `${dir}/.locks`, logDir: `${dir}/.logs` });
+const result = await run(root, { lockDir: `${work}/.locks`, logDir: `${work}/.logs` });
 report(missing ? 'A2' : 'A1', n, result);

@@ -45,13 +45,15 @@ export async function attempt(
   const retries = task.retries ?? settings.retries;
   const timeoutMs = task.timeoutMs ?? settings.timeoutMs;
   const baseDelay = task.retryDelayMs ?? settings.retryDelayMs;
-  const logPath = join(settings.logDir, task.family, `${ref.hash}.log`);
+  // Joined on first use: most tasks never log.
+  let logPath: string | undefined;
+  const logPathOf = () => (logPath ??= join(settings.logDir, task.family, `${ref.hash}.log`));
   const started = performance.now();
   for (let n = 1; ; n++) {
     settings.emit({ type: 'started', task: ref, attempt: n });
     let error: unknown;
     try {
-      await once(task, n, timeoutMs, logPath, settings);
+      await once(task, n, timeoutMs, logPathOf, settings);
       const missing = await missingOf(outputs);
       if (missing.length === 0)
         return { kind: 'succeeded', attempts: n, durationMs: performance.now() - started };
@@ -62,13 +64,13 @@ export async function attempt(
     }
     const message = messageOf(error);
     if (n > retries || settings.stopping() || settings.cancelSignal?.aborted) {
-      const logTail = tailOf(logPath);
+      const logTail = tailOf(logPathOf());
       return {
         kind: 'failed',
         attempts: n,
         durationMs: performance.now() - started,
         error: message,
-        ...(logTail ? { logPath, logTail } : {}),
+        ...(logTail ? { logPath: logPathOf(), logTail } : {}),
       };
     }
     const delayMs = Math.min(baseDelay * 2 ** (n - 1), settings.maxRetryDelayMs);
@@ -81,7 +83,7 @@ async function once(
   task: Task,
   attemptNumber: number,
   timeoutMs: number | undefined,
-  logPath: string,
+  logPathOf: () => string,
   settings: AttemptSettings,
 ) {
   const { cancelSignal } = settings;
@@ -90,10 +92,12 @@ async function once(
   const context: ExecutionContext = {
     signal,
     attempt: attemptNumber,
-    logPath,
+    get logPath() {
+      return logPathOf();
+    },
     log(message: string) {
-      ensureDir(dirname(logPath));
-      appendFileSync(logPath, message.endsWith('\n') ? message : message + '\n');
+      ensureDir(dirname(logPathOf()));
+      appendFileSync(logPathOf(), message.endsWith('\n') ? message : message + '\n');
     },
   };
   const work = settings.executor.execute(task, context);

@@ -2,6 +2,7 @@
 import type { Plan } from '../graph/plan.js';
 import type { RunResult } from './result.js';
 
+/** The task an event is about; events carry the Task itself, which has these. */
 export interface TaskRef {
   readonly id: string;
   readonly hash: string;

@@ -8,8 +8,8 @@ import { localExecutor } from '../executors/local.js';
 import type { Executor } from '../executors/executor.js';
 import { plan as makePlan, type Plan } from '../graph/plan.js';
 import { WrapperTask, type Task } from '../task.js';
-import { attempt, missingOf, type AttemptOutcome } from './attempts.js';
-import type { EventListener, RunEvent, TaskRef } from './events.js';
+import { attempt, missingOf, type AttemptOutcome, type AttemptSettings } from './attempts.js';
+import type { EventListener, RunEvent } from './events.js';
 import { LeaseStore } from './leases.js';
 import { ReadyQueue } from './ready-queue.js';
 import { ResourcePool } from './resources.js';
@@ -85,6 +85,7 @@ class Execution {
   #stopping: string | undefined;
   #wake: (() => void) | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
+  readonly #attemptSettings: AttemptSettings;
 
   constructor(thePlan: Plan, options: RunOptions) {
     this.#plan = thePlan;
@@ -102,6 +103,17 @@ class Execution {
       ttlMs: options.leaseTtlMs,
     });
     this.#workers = Math.max(1, Math.floor(options.workers ?? 1));
+    this.#attemptSettings = {
+      executor: options.executor ?? localExecutor,
+      retries: options.retries ?? 0,
+      retryDelayMs: options.retryDelayMs ?? 1000,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
+      timeoutMs: options.timeoutMs,
+      logDir: options.logDir ?? '.dagwright/logs',
+      cancelSignal: options.cancelSignal,
+      stopping: () => this.#stopping !== undefined,
+      emit: (event) => this.#emit(event),
+    };
   }
 
   async run(): Promise<RunResult> {
@@ -211,17 +223,7 @@ class Execution {
       if (durable && (await missingOf(outputs)).length === 0) {
         return { kind: 'complete', reason: 'completed by another process' };
       }
-      return await attempt(task, refOf(task), outputs, {
-        executor: this.#options.executor ?? localExecutor,
-        retries: this.#options.retries ?? 0,
-        retryDelayMs: this.#options.retryDelayMs ?? 1000,
-        maxRetryDelayMs: this.#options.maxRetryDelayMs ?? 60_000,
-        timeoutMs: this.#options.timeoutMs,
-        logDir: this.#options.logDir ?? '.dagwright/logs',
-        cancelSignal: this.#options.cancelSignal,
-        stopping: () => this.#stopping !== undefined,
-        emit: (event) => this.#emit(event),
-      });
+      return await attempt(task, task, outputs, this.#attemptSettings);
     } finally {
       if (acquired) this.#leases.release(acquired.lease);
     }
@@ -236,7 +238,7 @@ class Execution {
         this.#settle(i, 'succeeded', `ran in ${Math.round(outcome.durationMs)}ms`, outcome);
         this.#emit({
           type: 'succeeded',
-          task: refOf(task),
+          task: task,
           attempts: outcome.attempts,
           durationMs: outcome.durationMs,
         });
@@ -244,7 +246,7 @@ class Execution {
         break;
       case 'complete':
         this.#settle(i, 'complete', outcome.reason);
-        this.#emit({ type: 'skipped', task: refOf(task), reason: outcome.reason });
+        this.#emit({ type: 'skipped', task: task, reason: outcome.reason });
         this.#release(i);
         break;
       case 'failed': {
@@ -252,7 +254,7 @@ class Execution {
         const { logPath, logTail } = outcome;
         this.#emit({
           type: 'failed',
-          task: refOf(task),
+          task: task,
           attempts: outcome.attempts,
           error: outcome.error,
           ...(logTail ? { logPath, logTail } : {}),
@@ -262,7 +264,7 @@ class Execution {
         break;
       }
       case 'held':
-        this.#emit({ type: 'running_elsewhere', task: refOf(task), holder: outcome.holder });
+        this.#emit({ type: 'running_elsewhere', task: task, holder: outcome.holder });
         if (this.#options.wait === false) {
           this.#settle(i, 'running_elsewhere', `running in ${outcome.holder}`);
           this.#blockDependents(i, 'running_elsewhere', `waits for ${task.id}, running elsewhere`);
@@ -317,7 +319,7 @@ class Execution {
         if (status === 'upstream_failed')
           this.#emit({
             type: 'upstream_failed',
-            task: refOf(this.#plan.nodes[d]!.task),
+            task: this.#plan.nodes[d]!.task,
             cause: reason,
           });
         stack.push(d);
@@ -377,11 +379,4 @@ class Execution {
   #emit(event: RunEvent): void {
     this.#options.onEvent?.(event);
   }
-}
-
-const refs = new WeakMap<Task, TaskRef>();
-function refOf(task: Task): TaskRef {
-  let ref = refs.get(task);
-  if (!ref) refs.set(task, (ref = { id: task.id, hash: task.hash, family: task.family }));
-  return ref;
 }

@@ -48,12 +48,17 @@ export function pathExists(path: string): boolean {
   }
 }
 
+/** What is being published; its uri is only read for an error message (computing it costs). */
+export interface Named {
+  readonly uri: string;
+}
+
 /** Publishes a finished temp file or folder at `final`; the temp is gone afterwards either way. */
-export function publish(temp: string, final: string, uri: string): void {
+export function publish(temp: string, final: string, artifact: Named): void {
   const isDir = lstatSync(temp).isDirectory();
   try {
-    if (isDir) publishDir(temp, final, uri);
-    else publishFile(temp, final, uri);
+    if (isDir) publishDir(temp, final, artifact);
+    else publishFile(temp, final, artifact);
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     throw error;
@@ -61,41 +66,41 @@ export function publish(temp: string, final: string, uri: string): void {
 }
 
 /** Publishes a temp file (known not to be a folder); removes the temp on failure. */
-export function publishTempFile(temp: string, final: string, uri: string): void {
+export function publishTempFile(temp: string, final: string, artifact: Named): void {
   try {
-    publishFile(temp, final, uri);
+    publishFile(temp, final, artifact);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
   }
 }
 
-function publishFile(temp: string, final: string, uri: string): void {
+function publishFile(temp: string, final: string, artifact: Named): void {
   try {
     linkSync(temp, final);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ArtifactExistsError(uri);
+    if (code === 'EEXIST') throw new ArtifactExistsError(artifact.uri);
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP')
       throw error;
     // No hard links here (some FUSE and network file systems): check, then rename. This leaves
     // a small window in which two racing writers can both succeed; documented in the README.
-    if (pathExists(final)) throw new ArtifactExistsError(uri);
+    if (pathExists(final)) throw new ArtifactExistsError(artifact.uri);
     renameSync(temp, final);
     return;
   }
   unlinkSync(temp);
 }
 
-function publishDir(temp: string, final: string, uri: string): void {
-  if (pathExists(final)) throw new ArtifactExistsError(uri);
+function publishDir(temp: string, final: string, artifact: Named): void {
+  if (pathExists(final)) throw new ArtifactExistsError(artifact.uri);
   try {
     // rename(2) of a folder fails on an existing non-empty folder or a file.
     renameSync(temp, final);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') {
-      throw new ArtifactExistsError(uri);
+      throw new ArtifactExistsError(artifact.uri);
     }
     throw error;
   }

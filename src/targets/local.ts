@@ -80,7 +80,7 @@ export class LocalTarget implements Target {
       rmSync(temp, { force: true });
       throw error;
     }
-    publishTempFile(temp, this.path, this.uri);
+    publishTempFile(temp, this.path, this);
   }
 
   createWriteStream(): Writable {
@@ -92,7 +92,7 @@ export class LocalTarget implements Target {
     const temp = tempPathFor(this.path);
     return {
       path: resolve(temp),
-      commit: async () => publish(temp, this.path, this.uri),
+      commit: async () => publish(temp, this.path, this),
       discard: () => rm(temp, { recursive: true, force: true }),
     };
   }
@@ -141,7 +141,7 @@ class AtomicWriteStream extends Writable {
     this.#file = undefined;
     file.close().then(() => {
       try {
-        publishTempFile(this.#temp, this.#target.path, this.#target.uri);
+        publishTempFile(this.#temp, this.#target.path, this.#target);
         callback();
       } catch (error) {
         callback(error as Error);

@@ -41,11 +41,12 @@ export interface Target {
   stage(): Promise<Staging>;
 }
 
+/** Duck-typed, without reading `uri`: that getter may compute the uri. */
 export function isTarget(value: unknown): value is Target {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as Target).uri === 'string' &&
+    'uri' in value &&
     typeof (value as Target).exists === 'function' &&
     typeof (value as Target).store === 'object'
   );

@@ -48,7 +48,7 @@ export async function execTaskCommand(
   const settings = runOptionsFrom(options, command, context);
   const thePlan = await plan([root]);
   const node = thePlan.nodes[thePlan.roots[0]!]!;
-  const ref = { id: root.id, hash: root.hash, family: root.family };
+  const ref = root;
   let status: TaskStatus = 'complete';
   let reason = node.reason;
   let outcome: AttemptOutcome | undefined;
