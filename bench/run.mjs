@@ -1,65 +1,245 @@
 /**
- * `npm run bench`: every shape at its benchmark sizes, each case in a fresh process, the median
- * of `--repeat` runs (default 3). `--smoke` runs one small case per shape, for CI (no timings
- * are judged there). Prints the JSON lines, then a table.
+ * Runs the benchmark shapes, each case in a fresh process, and prints a table of medians.
+ *
+ *   node bench/run.mjs                 ours only, 3 repetitions
+ *   node bench/run.mjs --compare       ours and Luigi 3.8.1, interleaved in the same run
+ *   node bench/run.mjs --smoke         one tiny case per shape (CI: the scripts keep working)
+ *   --repeat N                         repetitions (default 3); medians are reported
+ *   --only A1,B                        only these shapes
+ *   --markdown                         the table as markdown (for bench/RESULTS.md)
+ *
+ * Luigi sizes that take longer than 2 minutes here (its run-all shapes are O(N^2)) are not run
+ * and are marked as skipped; nothing is extrapolated.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { args, benchDir } from './lib.mjs';
+import { benchDir, workRoot } from './lib.mjs';
 
-const SHAPES = [
-  { file: 'a1-fan-in-present.mjs', sizes: [10_000, 100_000], smoke: 200 },
-  {
-    file: 'a1-fan-in-present.mjs',
-    sizes: [10_000, 100_000],
-    smoke: 200,
-    extra: ['--root-missing', '1'],
-  },
-  { file: 'a3-fan-in-run.mjs', sizes: [1_000, 4_000, 10_000, 100_000], smoke: 200 },
-];
+const flags = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = flags.indexOf(name);
+  return i === -1 ? fallback : flags[i + 1];
+};
+const compare = flags.includes('--compare');
+const smoke = flags.includes('--smoke');
+const markdown = flags.includes('--markdown');
+const repeat = smoke ? 1 : Number(option('--repeat', 3));
+const only = option('--only')?.split(',');
+const LUIGI_TIMEOUT_MS = 150_000;
 
-const options = args();
-const smoke = process.argv.includes('--smoke');
-const repeat = smoke ? 1 : Number(options.repeat ?? 3);
+/** Each case: our command, Luigi's (or why not), and the quantity the exponent is taken over. */
+function cases() {
+  const list = [];
+  const add = (shape, size, ours, luigi, units = size, workers = 1) =>
+    list.push({ shape, size, workers, ours, luigi, units });
+  const tooSlow = 'skipped (>2 min)';
+  const sizes = (full, tiny) => (smoke ? tiny : full);
+  for (const n of sizes([10_000, 100_000], [200])) {
+    add('A1', n, ['a1-fan-in-present.mjs', '--size', n], ['A1', '--size', n]);
+  }
+  for (const n of sizes([10_000, 100_000], [200])) {
+    add('A2', n, ['a1-fan-in-present.mjs', '--size', n, '--root-missing', 1], ['A2', '--size', n]);
+  }
+  for (const n of sizes([1_000, 4_000, 10_000, 100_000], [200])) {
+    add('A3', n, ['a3-fan-in-run.mjs', '--size', n], n <= 4_000 ? ['A3', '--size', n] : tooSlow);
+  }
+  for (const n of sizes([1_000, 10_000, 100_000], [200])) {
+    add('B', n, ['b-chain.mjs', '--size', n], n <= 1_000 ? ['B', '--size', n] : tooSlow);
+  }
+  for (const side of sizes([32, 100, 300], [10])) {
+    add(
+      'C1',
+      side,
+      ['c1-grid.mjs', '--size', side],
+      side <= 32 ? ['C1', '--size', side] : tooSlow,
+      side * side,
+    );
+  }
+  for (const width of sizes([10, 30, 100], [5])) {
+    const edges = width * width * (width - 1) + width;
+    add(
+      'C2',
+      width,
+      ['c2-dense.mjs', '--size', width],
+      width <= 30 ? ['C2', '--size', width] : tooSlow,
+      edges,
+    );
+  }
+  for (const workers of smoke ? [1, 2] : [1, 8]) {
+    const n = smoke ? 100 : 1_000;
+    add(
+      'D',
+      n,
+      ['d-write-files.mjs', '--size', n, '--workers', workers],
+      ['D', '--size', n, '--workers', workers],
+      n,
+      workers,
+    );
+  }
+  for (const n of sizes([3_650], [365]))
+    add('E', n, ['e-daily.mjs', '--size', n], ['E', '--size', n]);
+  add('G', 1, ['g-startup.mjs'], 'g');
+  add('G-ts', 1, ['g-startup.mjs', '--module', 'ts'], 'not applicable');
+  return list.filter((entry) => !only || only.includes(entry.shape));
+}
 
-const rows = [];
-for (const shape of SHAPES) {
-  for (const size of smoke ? [shape.smoke] : shape.sizes) {
-    const runs = [];
-    for (let r = 0; r < repeat; r++) {
-      const output = execFileSync(
-        process.execPath,
-        [join(benchDir, 'shapes', shape.file), '--size', String(size), ...(shape.extra ?? [])],
-        {
-          encoding: 'utf8',
-          maxBuffer: 1 << 24,
-        },
-      );
-      runs.push(JSON.parse(output.trim().split('\n').at(-1)));
-    }
-    runs.sort((a, b) => a.total_ms - b.total_ms);
-    const median = runs[Math.floor(runs.length / 2)];
-    process.stdout.write(JSON.stringify({ ...median, repeats: repeat }) + '\n');
-    rows.push(median);
-    // A benchmark that did not do its work measures nothing: fail loudly (also in CI smoke runs).
-    if (!['success', 'nothing_to_do'].includes(median.status)) {
-      console.error(`${median.shape} ${size}: status ${median.status}`);
-      process.exitCode = 1;
+function runOurs(argv) {
+  return lastJson(
+    execFileSync(
+      process.execPath,
+      [join(benchDir, 'shapes', argv[0]), ...argv.slice(1).map(String)],
+      execOptions(),
+    ),
+  );
+}
+
+function runLuigi(python, argv) {
+  if (argv === 'g') return runOurs(['g-startup.mjs', '--luigi', python]);
+  return lastJson(
+    execFileSync(
+      python,
+      [join(benchDir, 'luigi', 'shapes.py'), ...argv.map(String)],
+      execOptions(LUIGI_TIMEOUT_MS),
+    ),
+  );
+}
+
+function execOptions(timeout) {
+  return {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...(timeout ? { timeout } : {}),
+  };
+}
+
+function lastJson(output) {
+  return JSON.parse(output.trim().split('\n').at(-1));
+}
+
+const median = (runs) => {
+  const sorted = [...runs].sort((a, b) => a.total_ms - b.total_ms);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+const python = compare
+  ? execFileSync(join(benchDir, 'luigi', 'setup.sh'), { encoding: 'utf8' }).trim()
+  : undefined;
+const list = cases();
+const results = list.map(() => ({ ours: [], luigi: [] }));
+for (let r = 0; r < repeat; r++) {
+  // Interleaved: each repetition runs every case once, ours then Luigi's.
+  list.forEach((entry, k) => {
+    results[k].ours.push(runOurs(entry.ours));
+    if (python && Array.isArray(entry.luigi)) results[k].luigi.push(tryLuigi(entry));
+    else if (python && entry.luigi === 'g') results[k].luigi.push(runLuigi(python, 'g'));
+  });
+}
+
+function tryLuigi(entry) {
+  try {
+    return runLuigi(python, entry.luigi);
+  } catch (error) {
+    return {
+      status: error.signal === 'SIGTERM' ? 'timeout' : `error: ${error.message.split('\n')[0]}`,
+      total_ms: Infinity,
+    };
+  }
+}
+
+const rows = list.map((entry, k) => {
+  const ours = median(results[k].ours);
+  const luigi = results[k].luigi.length > 0 ? median(results[k].luigi) : undefined;
+  return {
+    ...entry,
+    ours,
+    luigi,
+    luigiNote: typeof entry.luigi === 'string' && entry.luigi !== 'g' ? entry.luigi : undefined,
+  };
+});
+
+// A benchmark that did not do its work measures nothing: fail loudly (also in CI smoke runs).
+let failed = false;
+for (const row of rows) {
+  for (const [side, line] of [
+    ['ours', row.ours],
+    ['luigi', row.luigi],
+  ]) {
+    if (line && !['success', 'nothing_to_do'].includes(line.status)) {
+      console.error(`${row.shape} ${row.size} (${side}): status ${line.status}`);
+      failed = true;
     }
   }
 }
 
-console.log('\nshape  size      decide_ms  run_ms    total_ms  peak_rss_mb  per_task_us');
-for (const row of rows) {
+/** log(t2/t1)/log(n2/n1) against the previous size of the same shape and workers. */
+function exponent(row, side) {
+  const previous = rows
+    .filter(
+      (other) =>
+        other.shape === row.shape && other.workers === row.workers && other.units < row.units,
+    )
+    .at(-1);
+  const now = row[side]?.total_ms;
+  const before = previous?.[side]?.total_ms;
+  if (!previous || !Number.isFinite(now) || !Number.isFinite(before) || before <= 0) return '';
+  return (Math.log(now / before) / Math.log(row.units / previous.units)).toFixed(2);
+}
+
+const header = [
+  'shape',
+  'size',
+  'workers',
+  'ours ms',
+  'ours MB',
+  'Luigi ms',
+  'Luigi MB',
+  'Luigi/ours',
+  'exp ours',
+  'exp Luigi',
+];
+const table = rows.map((row) => {
+  const luigiMs = row.luigi
+    ? Number.isFinite(row.luigi.total_ms)
+      ? row.luigi.total_ms
+      : row.luigi.status
+    : (row.luigiNote ?? '');
+  const ratio =
+    row.luigi && Number.isFinite(row.luigi.total_ms)
+      ? `${(row.luigi.total_ms / row.ours.total_ms).toFixed(1)}x`
+      : '';
+  return [
+    row.shape,
+    row.size,
+    row.workers,
+    row.ours.total_ms,
+    row.ours.peak_rss_mb,
+    luigiMs,
+    row.luigi?.peak_rss_mb ?? '',
+    ratio,
+    exponent(row, 'ours'),
+    exponent(row, 'luigi'),
+  ].map(String);
+});
+
+mkdirSync(workRoot, { recursive: true });
+writeFileSync(
+  join(workRoot, 'results.json'),
+  JSON.stringify({ repeat, compare, smoke, cores: cpus().length, rows }, null, 2),
+);
+if (markdown) {
+  console.log(`| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|`);
+  for (const cells of table) console.log(`| ${cells.join(' | ')} |`);
+} else {
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...table.map((cells) => cells[i].length)),
+  );
+  const line = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
+  console.log(`\n${line(header)}\n${table.map(line).join('\n')}`);
   console.log(
-    [
-      row.shape.padEnd(6),
-      String(row.size).padEnd(9),
-      String(row.decide_ms).padEnd(10),
-      String(row.run_ms).padEnd(9),
-      String(row.total_ms).padEnd(9),
-      String(row.peak_rss_mb).padEnd(12),
-      row.per_task_us,
-    ].join(' '),
+    `\nmedians of ${repeat} run(s); ms = decide + run in process (G: process start to exit); details in bench/.work/results.json`,
   );
 }
+if (failed) process.exitCode = 1;
