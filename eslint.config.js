@@ -8,6 +8,7 @@ export default tseslint.config(
       'dist/',
       'node_modules/',
       'bench/.work/',
+      'bench/.venv-luigi/',
       'examples/**/data/',
       '.dagwright/',
       'coverage/',
