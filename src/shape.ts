@@ -19,6 +19,9 @@ export function flatten<T>(shape: unknown, isItem: (value: unknown) => value is 
   if (shape === undefined || shape === null) return [];
   if (isItem(shape)) return [shape];
   if (!isContainer(shape)) return [shape as T];
+  const values = Array.isArray(shape) ? shape : Object.values(shape);
+  // The common case, a flat array or record of items, needs no recursion.
+  if (values.every((value) => isItem(value))) return values as T[];
   const out: T[] = [];
   collect(shape, isItem, out);
   return out;

@@ -32,6 +32,9 @@ export interface Plan {
   readonly planMs: number;
 }
 
+/** Shared by every node without requirements (most of them, in wide graphs). */
+const NO_DEPS: number[] = [];
+
 /** What the planner does with a task once its completeness is known. */
 const enum Kind {
   Plain,
@@ -62,7 +65,7 @@ export async function plan(roots: readonly Task[], options: PlanOptions = {}): P
         task,
         status: 'pending',
         reason: '',
-        deps: [],
+        deps: NO_DEPS,
         outputs: outputsOf(task),
       });
     }
@@ -94,10 +97,12 @@ export async function plan(roots: readonly Task[], options: PlanOptions = {}): P
             ? 'all requirements must be complete'
             : missingReason(node, done, 'missing');
       }
-      for (const dep of requirementsOf(node.task)) {
+      const requirements = requirementsOf(node.task);
+      if (requirements.length > 0) node.deps = new Array<number>(requirements.length);
+      for (let r = 0; r < requirements.length; r++) {
         const before = nodes.length;
-        const index = add(dep);
-        node.deps.push(index);
+        const index = add(requirements[r]!);
+        node.deps[r] = index;
         if (index === before) next.push(index);
       }
     }
