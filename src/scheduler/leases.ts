@@ -17,11 +17,9 @@ import {
   symlinkSync,
   unlinkSync,
 } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { inBackground } from '../targets/atomic-file.js';
 
 export interface LeaseOptions {
   /** Folder shared by every process that works on the same artifacts. */
@@ -50,8 +48,6 @@ export class LeaseStore {
   readonly ttlMs: number;
   readonly heartbeatMs: number;
   readonly #held = new Map<string, Lease>();
-  /** Leases of this process being removed in the background, by path. */
-  readonly #releasing = new Map<string, Promise<void>>();
   readonly #host = hostname();
   #timer: NodeJS.Timeout | undefined;
   /** When every held lease was last touched (or, for newer ones, created). */
@@ -65,11 +61,9 @@ export class LeaseStore {
   }
 
   /** Takes the lease, or names who holds it. Breaks a stale lease first. */
-  async acquire(hash: string): Promise<AcquireResult> {
+  acquire(hash: string): AcquireResult {
     this.#ensureDir();
     const path = join(this.dir, `${hash}.lock`);
-    const releasing = this.#releasing.get(path);
-    if (releasing) await releasing.catch(() => undefined);
     for (let tries = 0; tries < 3; tries++) {
       const holder = `${process.pid}@${this.#host}:${PROCESS_TOKEN}${(counter++).toString(36)}`;
       if (this.#create(path, holder)) {
@@ -100,12 +94,7 @@ export class LeaseStore {
     // with half a TTL of margin for clock skew, a recent one is certainly still ours.
     const mayBeLost = Date.now() - this.#lastTouch > this.ttlMs / 2;
     try {
-      if (!mayBeLost || readlinkSync(lease.path) === lease.holder) {
-        // Off the main thread; acquire() of the same lease in this process waits for it.
-        const removal = unlink(lease.path).finally(() => this.#releasing.delete(lease.path));
-        this.#releasing.set(lease.path, removal);
-        inBackground(removal);
-      }
+      if (!mayBeLost || readlinkSync(lease.path) === lease.holder) unlinkSync(lease.path);
     } catch {
       // Already gone.
     }

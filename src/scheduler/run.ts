@@ -7,7 +7,6 @@ import { SchedulingError } from '../errors.js';
 import { localExecutor } from '../executors/local.js';
 import type { Executor } from '../executors/executor.js';
 import { plan as makePlan, type Plan } from '../graph/plan.js';
-import { settled } from '../targets/atomic-file.js';
 import { WrapperTask, type Task } from '../task.js';
 import { attempt, missingOf, type AttemptOutcome, type AttemptSettings } from './attempts.js';
 import type { EventListener, RunEvent } from './events.js';
@@ -139,8 +138,6 @@ class Execution {
       signal?.removeEventListener('abort', onStop);
       clearTimeout(this.#pollTimer);
       this.#leases.releaseAll();
-      // Lease and temp-name removals run in the background; the run ends when they have.
-      await settled();
     }
     for (let i = 0; i < this.#status.length; i++) {
       const status = this.#status[i];
@@ -219,7 +216,7 @@ class Execution {
       return { kind: 'succeeded', attempts: 1, durationMs: 0 };
     }
     const durable = outputs.some((target) => target.store.durable);
-    const acquired = durable ? await this.#leases.acquire(task.hash) : undefined;
+    const acquired = durable ? this.#leases.acquire(task.hash) : undefined;
     if (acquired && 'holder' in acquired) return { kind: 'held', holder: acquired.holder };
     try {
       // Another process may have made it since we planned.

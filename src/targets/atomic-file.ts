@@ -4,8 +4,7 @@
  * racing second writer loses cleanly and a crash at any moment leaves only a temp file.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { linkSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ArtifactExistsError } from '../errors.js';
 
@@ -55,39 +54,30 @@ export interface Named {
 }
 
 /** Publishes a finished temp file or folder at `final`; the temp is gone afterwards either way. */
-export async function publish(temp: string, final: string, artifact: Named): Promise<void> {
-  if (lstatSync(temp).isDirectory()) {
-    try {
-      publishDir(temp, final, artifact);
-    } catch (error) {
-      rmSync(temp, { recursive: true, force: true });
-      throw error;
-    }
-  } else {
-    await publishTempFile(temp, final, artifact);
+export function publish(temp: string, final: string, artifact: Named): void {
+  const isDir = lstatSync(temp).isDirectory();
+  try {
+    if (isDir) publishDir(temp, final, artifact);
+    else publishFile(temp, final, artifact);
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw error;
   }
 }
 
-/**
- * Publishes a temp file (known not to be a folder). The link is made synchronously; dropping the
- * temp name afterwards goes to the thread pool, so other tasks proceed meanwhile.
- */
-export async function publishTempFile(temp: string, final: string, artifact: Named): Promise<void> {
-  let linked: boolean;
+/** Publishes a temp file (known not to be a folder); removes the temp on failure. */
+export function publishTempFile(temp: string, final: string, artifact: Named): void {
   try {
-    linked = publishFile(temp, final, artifact);
+    publishFile(temp, final, artifact);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
   }
-  if (linked) await unlink(temp);
 }
 
-/** `true` when published by a hard link (the temp name remains); `false` when renamed. */
-function publishFile(temp: string, final: string, artifact: Named): boolean {
+function publishFile(temp: string, final: string, artifact: Named): void {
   try {
     linkSync(temp, final);
-    return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new ArtifactExistsError(artifact.uri);
@@ -97,21 +87,9 @@ function publishFile(temp: string, final: string, artifact: Named): boolean {
     // a small window in which two racing writers can both succeed; documented in the README.
     if (pathExists(final)) throw new ArtifactExistsError(artifact.uri);
     renameSync(temp, final);
-    return false;
+    return;
   }
-}
-
-const background = new Set<Promise<unknown>>();
-
-/** Tracks cleanup that need not block the caller; `settled()` waits for it. */
-export function inBackground(work: Promise<unknown>): void {
-  const tracked = work.catch(() => undefined).finally(() => background.delete(tracked));
-  background.add(tracked);
-}
-
-/** Resolves once all background cleanup has finished (the scheduler waits before returning). */
-export async function settled(): Promise<void> {
-  while (background.size > 0) await Promise.all(background);
+  unlinkSync(temp);
 }
 
 function publishDir(temp: string, final: string, artifact: Named): void {

@@ -80,7 +80,7 @@ export class LocalTarget implements Target {
       rmSync(temp, { force: true });
       throw error;
     }
-    await publishTempFile(temp, this.path, this);
+    publishTempFile(temp, this.path, this);
   }
 
   createWriteStream(): Writable {
@@ -92,7 +92,7 @@ export class LocalTarget implements Target {
     const temp = tempPathFor(this.path);
     return {
       path: resolve(temp),
-      commit: () => publish(temp, this.path, this),
+      commit: async () => publish(temp, this.path, this),
       discard: () => rm(temp, { recursive: true, force: true }),
     };
   }
@@ -139,10 +139,14 @@ class AtomicWriteStream extends Writable {
   override _final(callback: (error?: Error | null) => void): void {
     const file = this.#file!;
     this.#file = undefined;
-    file
-      .close()
-      .then(() => publishTempFile(this.#temp, this.#target.path, this.#target))
-      .then(() => callback(), callback);
+    file.close().then(() => {
+      try {
+        publishTempFile(this.#temp, this.#target.path, this.#target);
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    }, callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
