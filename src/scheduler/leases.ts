@@ -18,7 +18,6 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 
 export interface LeaseOptions {
@@ -63,7 +62,7 @@ export class LeaseStore {
   /** Takes the lease, or names who holds it. Breaks a stale lease first. */
   acquire(hash: string): AcquireResult {
     this.#ensureDir();
-    const path = join(this.dir, `${hash}.lock`);
+    const path = this.#pathOf(hash);
     for (let tries = 0; tries < 3; tries++) {
       const holder = `${process.pid}@${this.#host}:${PROCESS_TOKEN}${(counter++).toString(36)}`;
       if (this.#create(path, holder)) {
@@ -83,13 +82,12 @@ export class LeaseStore {
 
   /** `true` while someone holds a fresh lease on the task. */
   isHeld(hash: string): boolean {
-    const found = this.#inspect(join(this.dir, `${hash}.lock`));
+    const found = this.#inspect(this.#pathOf(hash));
     return found !== 'gone' && !found.stale;
   }
 
   release(lease: Lease): void {
     this.#held.delete(lease.hash);
-    if (this.#held.size === 0) this.#stopHeartbeat();
     // Only a lease untouched for a whole TTL can have been broken and taken by someone else;
     // with half a TTL of margin for clock skew, a recent one is certainly still ours.
     const mayBeLost = Date.now() - this.#lastTouch > this.ttlMs / 2;
@@ -100,9 +98,14 @@ export class LeaseStore {
     }
   }
 
-  /** Releases everything (on shutdown). */
+  /** Releases everything and stops the heartbeat (at the end of a run). */
   releaseAll(): void {
     for (const lease of [...this.#held.values()]) this.release(lease);
+    this.#stopHeartbeat();
+  }
+
+  #pathOf(hash: string): string {
+    return `${this.dir}/${hash}.lock`;
   }
 
   #ensureDir(): void {
