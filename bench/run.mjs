@@ -6,7 +6,7 @@
  *   node bench/run.mjs --smoke         one tiny case per shape (CI: the scripts keep working)
  *   --repeat N                         repetitions (default 3); medians are reported
  *   --only A1,B                        only these shapes
- *   --markdown                         the table as markdown (for bench/RESULTS.md)
+ *   --markdown                         the table as markdown (always also in bench/.work/results.md)
  *
  * Luigi sizes that take longer than 2 minutes here (its run-all shapes are O(N^2)) are not run
  * and are marked as skipped; nothing is extrapolated.
@@ -229,9 +229,14 @@ writeFileSync(
   join(workRoot, 'results.json'),
   JSON.stringify({ repeat, compare, smoke, cores: cpus().length, rows }, null, 2),
 );
+const markdownTable = [
+  `| ${header.join(' | ')} |`,
+  `|${header.map(() => ' --- ').join('|')}|`,
+  ...table.map((cells) => `| ${cells.join(' | ')} |`),
+].join('\n');
+writeFileSync(join(workRoot, 'results.md'), markdownTable + '\n');
 if (markdown) {
-  console.log(`| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|`);
-  for (const cells of table) console.log(`| ${cells.join(' | ')} |`);
+  console.log(markdownTable);
 } else {
   const widths = header.map((title, i) =>
     Math.max(title.length, ...table.map((cells) => cells[i].length)),

@@ -191,6 +191,9 @@ def define(shape, n, workers):
 
     if shape == "D":
         work = fresh_dir("d-%d-%d" % (n, workers))
+        # Made up front: with workers > 1, Luigi's forked tasks race to create it, and the
+        # losers fail with FileExistsError (LocalTarget.open("w") -> os.makedirs).
+        os.makedirs(work + "/w")
         payload = "x" * 100
 
         class Write(luigi.Task):

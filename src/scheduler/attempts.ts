@@ -22,7 +22,8 @@ export interface AttemptSettings {
   readonly cancelSignal: AbortSignal | undefined;
   /** `true` once the run is stopping: no further retries. */
   readonly stopping: () => boolean;
-  readonly emit: (event: RunEvent) => void;
+  /** Undefined when nobody listens: events are then not even built. */
+  readonly emit: ((event: RunEvent) => void) | undefined;
 }
 
 export type AttemptOutcome =
@@ -45,15 +46,13 @@ export async function attempt(
   const retries = task.retries ?? settings.retries;
   const timeoutMs = task.timeoutMs ?? settings.timeoutMs;
   const baseDelay = task.retryDelayMs ?? settings.retryDelayMs;
-  // Joined on first use: most tasks never log.
-  let logPath: string | undefined;
-  const logPathOf = () => (logPath ??= join(settings.logDir, task.family, `${ref.hash}.log`));
+  const log = new TaskLog(settings.logDir, task.family, ref);
   const started = performance.now();
   for (let n = 1; ; n++) {
-    settings.emit({ type: 'started', task: ref, attempt: n });
+    settings.emit?.({ type: 'started', task: ref, attempt: n });
     let error: unknown;
     try {
-      await once(task, n, timeoutMs, logPathOf, settings);
+      await once(task, n, timeoutMs, log, settings);
       const missing = await missingOf(outputs);
       if (missing.length === 0)
         return { kind: 'succeeded', attempts: n, durationMs: performance.now() - started };
@@ -64,17 +63,17 @@ export async function attempt(
     }
     const message = messageOf(error);
     if (n > retries || settings.stopping() || settings.cancelSignal?.aborted) {
-      const logTail = tailOf(logPathOf());
+      const logTail = tailOf(log.path);
       return {
         kind: 'failed',
         attempts: n,
         durationMs: performance.now() - started,
         error: message,
-        ...(logTail ? { logPath: logPathOf(), logTail } : {}),
+        ...(logTail ? { logPath: log.path, logTail } : {}),
       };
     }
     const delayMs = Math.min(baseDelay * 2 ** (n - 1), settings.maxRetryDelayMs);
-    settings.emit({ type: 'retrying', task: ref, attempt: n, delayMs, error: message });
+    settings.emit?.({ type: 'retrying', task: ref, attempt: n, delayMs, error: message });
     await sleep(delayMs, settings.cancelSignal);
   }
 }
@@ -83,23 +82,13 @@ async function once(
   task: Task,
   attemptNumber: number,
   timeoutMs: number | undefined,
-  logPathOf: () => string,
+  log: TaskLog,
   settings: AttemptSettings,
 ) {
   const { cancelSignal } = settings;
   const controller = timeoutMs !== undefined ? new AbortController() : undefined;
   const signal = controller ? linked(controller, cancelSignal) : (cancelSignal ?? NEVER);
-  const context: ExecutionContext = {
-    signal,
-    attempt: attemptNumber,
-    get logPath() {
-      return logPathOf();
-    },
-    log(message: string) {
-      ensureDir(dirname(logPathOf()));
-      appendFileSync(logPathOf(), message.endsWith('\n') ? message : message + '\n');
-    },
-  };
+  const context = new AttemptContext(signal, attemptNumber, log);
   const work = settings.executor.execute(task, context);
   if (!controller && !cancelSignal) return work;
 
@@ -144,6 +133,48 @@ function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
 }
 
 const NEVER = new AbortController().signal;
+
+/** A task's log file; its path is joined on first use, since most tasks never log. */
+class TaskLog {
+  readonly #dir: string;
+  readonly #family: string;
+  readonly #ref: TaskRef;
+  #path: string | undefined;
+
+  constructor(dir: string, family: string, ref: TaskRef) {
+    this.#dir = dir;
+    this.#family = family;
+    this.#ref = ref;
+  }
+
+  get path(): string {
+    return (this.#path ??= join(this.#dir, this.#family, `${this.#ref.hash}.log`));
+  }
+
+  append(message: string): void {
+    ensureDir(dirname(this.path));
+    appendFileSync(this.path, message.endsWith('\n') ? message : message + '\n');
+  }
+}
+
+class AttemptContext implements ExecutionContext {
+  readonly signal: AbortSignal;
+  readonly attempt: number;
+  readonly #log: TaskLog;
+
+  constructor(signal: AbortSignal, attempt: number, log: TaskLog) {
+    this.signal = signal;
+    this.attempt = attempt;
+    this.#log = log;
+  }
+
+  get logPath(): string {
+    return this.#log.path;
+  }
+
+  /** An arrow function, so `const { log } = context` works too. */
+  readonly log = (message: string): void => this.#log.append(message);
+}
 
 function linked(controller: AbortController, parent: AbortSignal | undefined): AbortSignal {
   if (parent) {

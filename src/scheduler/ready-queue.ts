@@ -1,79 +1,46 @@
-/** Ready tasks, highest priority first, then in the order they became ready. */
+/**
+ * Ready tasks, highest priority first, then in the order they became ready. One FIFO per
+ * distinct priority: pipelines use few priorities, so push and pop are O(1) in practice
+ * (O(P) for P distinct priorities, only when a priority appears or runs out).
+ */
+
+interface Bucket {
+  items: number[];
+  head: number;
+}
 
 export class ReadyQueue {
-  // Parallel arrays form a binary heap; no per-entry objects on the hot path.
-  readonly #nodes: number[] = [];
+  readonly #buckets = new Map<number, Bucket>();
+  /** Distinct priorities with waiting tasks, highest first. */
   readonly #priorities: number[] = [];
-  readonly #sequence: number[] = [];
-  #counter = 0;
+  #size = 0;
 
   get size(): number {
-    return this.#nodes.length;
+    return this.#size;
   }
 
   push(node: number, priority: number): void {
-    this.#nodes.push(node);
-    this.#priorities.push(priority);
-    this.#sequence.push(this.#counter++);
-    this.#up(this.#nodes.length - 1);
+    let bucket = this.#buckets.get(priority);
+    if (!bucket) {
+      this.#buckets.set(priority, (bucket = { items: [], head: 0 }));
+      let at = 0;
+      while (at < this.#priorities.length && this.#priorities[at]! > priority) at++;
+      this.#priorities.splice(at, 0, priority);
+    }
+    bucket.items.push(node);
+    this.#size++;
   }
 
   pop(): number | undefined {
-    const nodes = this.#nodes;
-    if (nodes.length === 0) return undefined;
-    const top = nodes[0];
-    const last = nodes.length - 1;
-    this.#move(last, 0);
-    nodes.pop();
-    this.#priorities.pop();
-    this.#sequence.pop();
-    if (nodes.length > 1) this.#down(0);
-    return top;
-  }
-
-  #before(a: number, b: number): boolean {
-    const pa = this.#priorities[a]!;
-    const pb = this.#priorities[b]!;
-    return pa !== pb ? pa > pb : this.#sequence[a]! < this.#sequence[b]!;
-  }
-
-  #up(i: number): void {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.#before(i, parent)) return;
-      this.#swap(i, parent);
-      i = parent;
+    if (this.#size === 0) return undefined;
+    const priority = this.#priorities[0]!;
+    const bucket = this.#buckets.get(priority)!;
+    const node = bucket.items[bucket.head++]!;
+    this.#size--;
+    if (bucket.head === bucket.items.length) {
+      this.#buckets.delete(priority);
+      this.#priorities.shift();
     }
+    return node;
   }
-
-  #down(i: number): void {
-    const n = this.#nodes.length;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) return;
-      const right = left + 1;
-      const child = right < n && this.#before(right, left) ? right : left;
-      if (!this.#before(child, i)) return;
-      this.#swap(i, child);
-      i = child;
-    }
-  }
-
-  #move(from: number, to: number): void {
-    this.#nodes[to] = this.#nodes[from]!;
-    this.#priorities[to] = this.#priorities[from]!;
-    this.#sequence[to] = this.#sequence[from]!;
-  }
-
-  #swap(a: number, b: number): void {
-    swap(this.#nodes, a, b);
-    swap(this.#priorities, a, b);
-    swap(this.#sequence, a, b);
-  }
-}
-
-function swap(values: number[], a: number, b: number): void {
-  const held = values[a]!;
-  values[a] = values[b]!;
-  values[b] = held;
 }

@@ -9,7 +9,7 @@ import type { Executor } from '../executors/executor.js';
 import { plan as makePlan, type Plan } from '../graph/plan.js';
 import { WrapperTask, type Task } from '../task.js';
 import { attempt, missingOf, type AttemptOutcome, type AttemptSettings } from './attempts.js';
-import type { EventListener, RunEvent } from './events.js';
+import type { EventListener } from './events.js';
 import { LeaseStore } from './leases.js';
 import { ReadyQueue } from './ready-queue.js';
 import { ResourcePool } from './resources.js';
@@ -83,9 +83,11 @@ class Execution {
   readonly #workers: number;
   #running = 0;
   #stopping: string | undefined;
-  #wake: (() => void) | undefined;
+  #done: (() => void) | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
   readonly #attemptSettings: AttemptSettings;
+  /** Optional-called, so event objects are only built when someone listens. */
+  readonly #onEvent: EventListener | undefined;
 
   constructor(thePlan: Plan, options: RunOptions) {
     this.#plan = thePlan;
@@ -103,6 +105,7 @@ class Execution {
       ttlMs: options.leaseTtlMs,
     });
     this.#workers = Math.max(1, Math.floor(options.workers ?? 1));
+    this.#onEvent = options.onEvent;
     this.#attemptSettings = {
       executor: options.executor ?? localExecutor,
       retries: options.retries ?? 0,
@@ -112,7 +115,7 @@ class Execution {
       logDir: options.logDir ?? '.dagwright/logs',
       cancelSignal: options.cancelSignal,
       stopping: () => this.#stopping !== undefined,
-      emit: (event) => this.#emit(event),
+      emit: options.onEvent,
     };
   }
 
@@ -124,16 +127,11 @@ class Execution {
     if (signal?.aborted) onStop();
     signal?.addEventListener('abort', onStop, { once: true });
     try {
-      for (;;) {
-        this.#dispatch();
-        if (
-          this.#running === 0 &&
-          this.#elsewhere.size === 0 &&
-          (this.#ready.size === 0 || this.#stopping)
-        )
-          break;
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-      }
+      // Tasks start from #finish as slots free up; this only waits for the end.
+      await new Promise<void>((resolve) => {
+        this.#done = resolve;
+        this.#advance();
+      });
     } finally {
       signal?.removeEventListener('abort', onStop);
       clearTimeout(this.#pollTimer);
@@ -161,7 +159,7 @@ class Execution {
         runMs: performance.now() - started,
       },
     );
-    this.#emit({ type: 'finished', result });
+    this.#onEvent?.({ type: 'finished', result });
     return result;
   }
 
@@ -188,6 +186,13 @@ class Execution {
       this.#waitingFor[i] = waiting;
       if (waiting === 0) this.#ready.push(i, this.#priority[i]!);
     }
+  }
+
+  /** Starts what can start; ends the run when nothing is running, waiting or ready to go. */
+  #advance(): void {
+    this.#dispatch();
+    const idle = this.#running === 0 && this.#elsewhere.size === 0;
+    if (idle && (this.#ready.size === 0 || this.#stopping)) this.#done?.();
   }
 
   #dispatch(): void {
@@ -236,7 +241,7 @@ class Execution {
     switch (outcome.kind) {
       case 'succeeded':
         this.#settle(i, 'succeeded', `ran in ${Math.round(outcome.durationMs)}ms`, outcome);
-        this.#emit({
+        this.#onEvent?.({
           type: 'succeeded',
           task: task,
           attempts: outcome.attempts,
@@ -246,13 +251,13 @@ class Execution {
         break;
       case 'complete':
         this.#settle(i, 'complete', outcome.reason);
-        this.#emit({ type: 'skipped', task: task, reason: outcome.reason });
+        this.#onEvent?.({ type: 'skipped', task: task, reason: outcome.reason });
         this.#release(i);
         break;
       case 'failed': {
         this.#settle(i, 'failed', outcome.error, outcome);
         const { logPath, logTail } = outcome;
-        this.#emit({
+        this.#onEvent?.({
           type: 'failed',
           task: task,
           attempts: outcome.attempts,
@@ -264,7 +269,7 @@ class Execution {
         break;
       }
       case 'held':
-        this.#emit({ type: 'running_elsewhere', task: task, holder: outcome.holder });
+        this.#onEvent?.({ type: 'running_elsewhere', task: task, holder: outcome.holder });
         if (this.#options.wait === false) {
           this.#settle(i, 'running_elsewhere', `running in ${outcome.holder}`);
           this.#blockDependents(i, 'running_elsewhere', `waits for ${task.id}, running elsewhere`);
@@ -276,7 +281,7 @@ class Execution {
         }
         break;
     }
-    this.#wake?.();
+    this.#advance();
   }
 
   #settle(
@@ -317,7 +322,7 @@ class Execution {
         if (this.#status[d] !== 'pending') continue;
         this.#settle(d, status, reason);
         if (status === 'upstream_failed')
-          this.#emit({
+          this.#onEvent?.({
             type: 'upstream_failed',
             task: this.#plan.nodes[d]!.task,
             cause: reason,
@@ -364,7 +369,7 @@ class Execution {
       }
       if (this.#stopping) this.#elsewhere.clear();
       if (this.#elsewhere.size > 0) this.#schedulePoll(Math.min(delayMs * 2, 1000));
-      this.#wake?.();
+      this.#advance();
     }, delayMs);
   }
 
@@ -372,11 +377,7 @@ class Execution {
     if (this.#stopping) return;
     this.#stopping = reason;
     this.#elsewhere.clear();
-    this.#emit({ type: 'stopping', reason });
-    this.#wake?.();
-  }
-
-  #emit(event: RunEvent): void {
-    this.#options.onEvent?.(event);
+    this.#onEvent?.({ type: 'stopping', reason });
+    this.#advance();
   }
 }
