@@ -165,32 +165,38 @@ class AtomicWriteStream extends Writable {
 }
 
 /**
- * Bulk existence: targets are grouped by folder. A group large enough relative to its folder is
- * answered by one `readdir`; otherwise by one `stat` per file (sync: cheaper than the thread pool).
+ * Bulk existence. Targets in the same folder come in runs (a task's requirements are made in a
+ * loop); a run long enough relative to its folder is answered by one `readdir`, anything else
+ * by one `stat` per file (sync: cheaper than a thread-pool round trip). Finding runs needs no
+ * map, so a frontier spread over many folders (daily partitions) costs nothing extra.
  */
 export const localStore: Store = {
   durable: true,
   async existsMany(targets: readonly Target[]): Promise<boolean[]> {
     const result: boolean[] = new Array(targets.length);
-    const groups = new Map<string, number[]>();
-    for (let i = 0; i < targets.length; i++) {
-      const path = (targets[i] as LocalTarget).path;
-      const slash = path.lastIndexOf('/');
-      const dir = slash === -1 ? '.' : path.slice(0, slash + 1);
-      const group = groups.get(dir);
-      if (group) group.push(i);
-      else groups.set(dir, [i]);
-    }
-    for (const [dir, indexes] of groups) {
-      const names = indexes.length >= 64 ? listIfCheaper(dir, targets, indexes) : undefined;
-      for (const i of indexes) {
+    for (let start = 0; start < targets.length;) {
+      const first = (targets[start] as LocalTarget).path;
+      const folder = first.slice(0, first.lastIndexOf('/') + 1);
+      let end = start + 1;
+      while (end < targets.length && inFolder((targets[end] as LocalTarget).path, folder)) end++;
+      const long = end - start >= MIN_RUN_TO_LIST;
+      const names = long ? listIfCheaper(folder || '.', targets, start, end) : undefined;
+      for (let i = start; i < end; i++) {
         const path = (targets[i] as LocalTarget).path;
         result[i] = names ? names.has(path.slice(path.lastIndexOf('/') + 1)) : pathExists(path);
       }
+      start = end;
     }
     return result;
   },
 };
+
+const MIN_RUN_TO_LIST = 64;
+
+/** `true` when `path` is directly in `folder` (which ends with '/', or is '' for the cwd). */
+function inFolder(path: string, folder: string): boolean {
+  return path.lastIndexOf('/') + 1 === folder.length && path.startsWith(folder);
+}
 
 /**
  * A folder's byte size on ext4, xfs, btrfs and tmpfs grows with its entries (roughly 8 to 20
@@ -199,7 +205,8 @@ export const localStore: Store = {
 function listIfCheaper(
   dir: string,
   targets: readonly Target[],
-  indexes: readonly number[],
+  start: number,
+  end: number,
 ): Set<string> | undefined {
   let info;
   try {
@@ -211,12 +218,13 @@ function listIfCheaper(
   }
   if (!info) return new Set();
   if (!info.isDirectory()) return new Set();
+  const count = end - start;
   let nameBytes = 0;
-  for (const i of indexes) {
+  for (let i = start; i < end; i++) {
     const path = (targets[i] as LocalTarget).path;
     nameBytes += path.length - path.lastIndexOf('/') - 1;
   }
-  const estimatedEntries = info.size / (nameBytes / indexes.length + 8);
-  if (indexes.length * 3 < estimatedEntries) return undefined;
+  const estimatedEntries = info.size / (nameBytes / count + 8);
+  if (count * 3 < estimatedEntries) return undefined;
   return new Set(readdirSync(dir));
 }
