@@ -129,8 +129,9 @@ export abstract class Task {
 
     const { names, params } = meta;
     const overrides = familyDefaults(meta.family);
-    const values: unknown[] = new Array(names.length);
     const canonical: string[] = new Array(names.length);
+    // Values go straight onto this object; if an equal task exists, this object is dropped.
+    const self = this as unknown as Record<string, unknown>;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       const param = params[i]!;
@@ -149,7 +150,7 @@ export abstract class Task {
       } catch (error) {
         throw paramError(meta.family, name, error);
       }
-      values[i] = value;
+      self[name] = value;
     }
 
     const id = taskId(meta.family, significantOf(meta, canonical));
@@ -161,8 +162,6 @@ export abstract class Task {
     this.#meta = meta;
     this.#id = id;
     this.#canonical = canonical;
-    const self = this as unknown as Record<string, unknown>;
-    for (let i = 0; i < names.length; i++) self[names[i]!] = values[i];
     meta.instances.set(key, this);
   }
 

@@ -78,24 +78,23 @@ export async function plan(roots: readonly Task[], options: PlanOptions = {}): P
   });
   let frontier = [...new Set(rootIndexes)];
   while (frontier.length > 0) {
-    const complete = await completeness(nodes, frontier);
+    const { state, missing } = await completeness(nodes, frontier);
     const next: number[] = [];
     for (let f = 0; f < frontier.length; f++) {
       const node = nodes[frontier[f]!]!;
-      const done = complete[f];
-      if (done === true) {
+      if (state[f] === State.Complete) {
         node.status = 'complete';
         node.reason = node.outputs.length > 0 ? 'outputs exist' : 'complete() returned true';
         if (!options.expandComplete || node.task instanceof ExternalTask) continue;
       } else if (node.task instanceof ExternalTask) {
         node.status = 'missing_external';
-        node.reason = missingReason(node, done ?? false, 'missing input');
+        node.reason = missingReason(node, missing[f], 'missing input');
         continue;
       } else {
         node.reason =
-          done === undefined
+          state[f] === State.Undecided
             ? 'all requirements must be complete'
-            : missingReason(node, done, 'missing');
+            : missingReason(node, missing[f], 'missing');
       }
       const requirements = requirementsOf(node.task);
       if (requirements.length > 0) node.deps = new Array<number>(requirements.length);
@@ -129,12 +128,27 @@ export async function plan(roots: readonly Task[], options: PlanOptions = {}): P
   };
 }
 
-/**
- * Per frontier node: `true` complete; `false` incomplete; a `boolean[]` of which outputs exist
- * (incomplete); `undefined` for wrappers, decided once their requirements are known.
- */
-async function completeness(nodes: readonly PlanNode[], frontier: readonly number[]) {
-  const result: (boolean | boolean[] | undefined)[] = new Array(frontier.length);
+/** Completeness of each frontier node, without an object or array per node. */
+interface Frontier {
+  /** Per frontier node: Undecided (wrappers), Complete, Incomplete, or MissingOutputs. */
+  readonly state: Uint8Array;
+  /** The missing outputs of MissingOutputs nodes, sparse. */
+  readonly missing: (Target[] | undefined)[];
+}
+
+const enum State {
+  Undecided,
+  Complete,
+  Incomplete,
+  MissingOutputs,
+}
+
+async function completeness(
+  nodes: readonly PlanNode[],
+  frontier: readonly number[],
+): Promise<Frontier> {
+  const state = new Uint8Array(frontier.length);
+  const missing: (Target[] | undefined)[] = [];
   const byStore = new Map<Store, { targets: Target[]; owners: number[] }>();
   const custom: number[] = [];
   for (let f = 0; f < frontier.length; f++) {
@@ -146,9 +160,10 @@ async function completeness(nodes: readonly PlanNode[], frontier: readonly numbe
       continue;
     }
     if (node.outputs.length === 0) {
-      result[f] = false;
+      state[f] = State.Incomplete;
       continue;
     }
+    state[f] = State.Complete;
     for (const target of node.outputs) {
       let batch = byStore.get(target.store);
       if (!batch) byStore.set(target.store, (batch = { targets: [], owners: [] }));
@@ -158,7 +173,7 @@ async function completeness(nodes: readonly PlanNode[], frontier: readonly numbe
   }
   await Promise.all([
     customCompleteness(custom.map((f) => nodes[frontier[f]!]!.task)).then((done) =>
-      custom.forEach((f, k) => (result[f] = done[k])),
+      custom.forEach((f, k) => (state[f] = done[k] ? State.Complete : State.Incomplete)),
     ),
     ...[...byStore].map(async ([store, batch]) => {
       const found = await store.existsMany(batch.targets).catch((error: unknown) => {
@@ -167,19 +182,14 @@ async function completeness(nodes: readonly PlanNode[], frontier: readonly numbe
         });
       });
       for (let k = 0; k < found.length; k++) {
+        if (found[k]) continue;
         const f = batch.owners[k]!;
-        const node = nodes[frontier[f]!]!;
-        let flags = result[f] as boolean[] | undefined;
-        if (!flags) result[f] = flags = [];
-        flags[node.outputs.indexOf(batch.targets[k]!)] = found[k]!;
+        state[f] = State.MissingOutputs;
+        (missing[f] ??= []).push(batch.targets[k]!);
       }
     }),
   ]);
-  for (let f = 0; f < result.length; f++) {
-    const flags = result[f];
-    if (Array.isArray(flags) && flags.every(Boolean)) result[f] = true;
-  }
-  return result;
+  return { state, missing };
 }
 
 function kindOf(task: Task): Kind {
@@ -267,12 +277,12 @@ function planningError(task: Task, where: string, error: unknown): Error {
   });
 }
 
-function missingReason(node: PlanNode, found: boolean | boolean[], verb: string): string {
-  if (!Array.isArray(found))
+function missingReason(node: PlanNode, missing: Target[] | undefined, verb: string): string {
+  if (!missing) {
     return node.outputs.length === 0
       ? 'has no outputs, so it always runs'
       : 'complete() returned false';
-  const missing = node.outputs.filter((_, i) => !found[i]);
+  }
   const more = missing.length > 1 ? ` and ${missing.length - 1} more` : '';
   return `${verb} ${String(missing[0])}${more}`;
 }
