@@ -78,6 +78,10 @@ function cases() {
       workers,
     );
   }
+  // What the file system charges for D's writes with no engine around them: D's floor here.
+  const floor = smoke ? 100 : 1_000;
+  add('D-floor', floor, ['d-floor.mjs', '--size', floor], 'not applicable');
+  add('D-floor+lease', floor, ['d-floor.mjs', '--size', floor, '--lease', 1], 'not applicable');
   for (const n of sizes([3_650], [365]))
     add('E', n, ['e-daily.mjs', '--size', n], ['E', '--size', n]);
   add('G', 1, ['g-startup.mjs'], 'g');
@@ -157,6 +161,7 @@ const rows = list.map((entry, k) => {
     ours,
     luigi,
     luigiNote: typeof entry.luigi === 'string' && entry.luigi !== 'g' ? entry.luigi : undefined,
+    runs: results[k],
   };
 });
 
