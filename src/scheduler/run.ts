@@ -243,7 +243,7 @@ class Execution {
         this.#settle(i, 'succeeded', `ran in ${Math.round(outcome.durationMs)}ms`, outcome);
         this.#onEvent?.({
           type: 'succeeded',
-          task: task,
+          task,
           attempts: outcome.attempts,
           durationMs: outcome.durationMs,
         });
@@ -251,7 +251,7 @@ class Execution {
         break;
       case 'complete':
         this.#settle(i, 'complete', outcome.reason);
-        this.#onEvent?.({ type: 'skipped', task: task, reason: outcome.reason });
+        this.#onEvent?.({ type: 'skipped', task, reason: outcome.reason });
         this.#release(i);
         break;
       case 'failed': {
@@ -259,7 +259,7 @@ class Execution {
         const { logPath, logTail } = outcome;
         this.#onEvent?.({
           type: 'failed',
-          task: task,
+          task,
           attempts: outcome.attempts,
           error: outcome.error,
           ...(logTail ? { logPath, logTail } : {}),
@@ -269,7 +269,7 @@ class Execution {
         break;
       }
       case 'held':
-        this.#onEvent?.({ type: 'running_elsewhere', task: task, holder: outcome.holder });
+        this.#onEvent?.({ type: 'running_elsewhere', task, holder: outcome.holder });
         if (this.#options.wait === false) {
           this.#settle(i, 'running_elsewhere', `running in ${outcome.holder}`);
           this.#blockDependents(i, 'running_elsewhere', `waits for ${task.id}, running elsewhere`);
