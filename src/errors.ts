@@ -44,6 +44,16 @@ export class UsageError extends DagwrightError {
 /** A parameter value that is missing, unknown or does not parse. Exit code 2. */
 export class ParameterError extends UsageError {}
 
+/** A required parameter was not given; `parameter` names it (the CLI suggests its flag). */
+export class MissingParameterError extends ParameterError {
+  readonly parameter: string;
+
+  constructor(message: string, parameter: string) {
+    super(message);
+    this.parameter = parameter;
+  }
+}
+
 /** An artifact path that would leave its folder, or is otherwise unusable. Exit code 2. */
 export class UnsafePathError extends UsageError {}
 

@@ -40,6 +40,7 @@ export {
   DagwrightError,
   UsageError,
   ParameterError,
+  MissingParameterError,
   UnsafePathError,
   ArtifactExistsError,
   SchedulingError,

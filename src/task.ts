@@ -3,7 +3,7 @@
  * all its outputs exist. `Task.with({...})` declares the parameters once; their types flow into
  * the constructor and onto the instance.
  */
-import { ParameterError } from './errors.js';
+import { MissingParameterError } from './errors.js';
 import { taskHash, taskId, paramPath } from './identity.js';
 import { familyDefaults, markFamilyDefaultUsed } from './params/family-defaults.js';
 import type { AnyParam, Param, ParamShape } from './params/param.js';
@@ -143,8 +143,9 @@ export abstract class Task {
           markFamilyDefaultUsed(meta.family, name);
         } else if (param.hasDefault) value = param.defaultValue;
         else
-          throw new ParameterError(
+          throw new MissingParameterError(
             `${meta.family}: missing required parameter '${name}' (${param.typeName})`,
+            name,
           );
         canonical[i] = param.serialize(value);
       } catch (error) {

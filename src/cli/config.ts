@@ -58,22 +58,6 @@ async function importConfig(path: string): Promise<unknown> {
   return loaded.default;
 }
 
-const KEYS = [
-  'modules',
-  'workers',
-  'executor',
-  'failFast',
-  'wait',
-  'retries',
-  'retryDelayMs',
-  'timeoutMs',
-  'resources',
-  'lockDir',
-  'logDir',
-  'logFormat',
-  'params',
-] as const;
-
 async function validate(raw: unknown, path: string): Promise<DagConfig> {
   const { z } = await import('zod');
   const count = z.number().int().nonnegative();
@@ -97,10 +81,12 @@ async function validate(raw: unknown, path: string): Promise<DagConfig> {
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    const hint = closest(key, KEYS);
+    // The schema's own keys, so this list never drifts from what is accepted.
+    const known = Object.keys(schema.shape);
+    const hint = closest(key, known);
     const where = issue.path.length > 0 ? ` in ${issue.path.join('.')}` : '';
     throw new UsageError(
-      `${path}: unknown key '${key}'${where}${hint ? ` (did you mean '${hint}'?)` : ''}; known keys: ${KEYS.join(', ')}`,
+      `${path}: unknown key '${key}'${where}${hint ? ` (did you mean '${hint}'?)` : ''}; known keys: ${known.join(', ')}`,
     );
   }
   const key = issue.path.join('.') || '(root)';

@@ -4,7 +4,7 @@
  * from the config. Values are parsed by the parameter's kind; errors name the flag.
  */
 import { Option, type Command } from 'commander';
-import { ParameterError } from '../errors.js';
+import { MissingParameterError, ParameterError } from '../errors.js';
 import { setFamilyDefault, wasFamilyDefaultUsed } from '../params/family-defaults.js';
 import { ParamValueError, type AnyParam } from '../params/param.js';
 import type { Task } from '../task.js';
@@ -157,12 +157,12 @@ export function constructTask(family: Family, args: Record<string, unknown>): Ta
   try {
     return new family.cls(args);
   } catch (error) {
-    const missing =
-      error instanceof ParameterError && /missing required parameter '(\w+)'/.exec(error.message);
-    if (missing)
-      throw new ParameterError(
-        `${(error as Error).message}; pass --${flagName(missing[1]!)} <value>`,
+    if (error instanceof MissingParameterError) {
+      throw new MissingParameterError(
+        `${error.message}; pass --${flagName(error.parameter)} <value>`,
+        error.parameter,
       );
+    }
     throw error;
   }
 }

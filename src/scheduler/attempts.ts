@@ -9,7 +9,7 @@ import type { ExecutionContext, Executor } from '../executors/executor.js';
 import type { Task } from '../task.js';
 import { ensureDir, pathExists } from '../targets/atomic-file.js';
 import type { Store, Target } from '../targets/target.js';
-import type { RunEvent, TaskRef } from './events.js';
+import type { RunEvent } from './events.js';
 
 export interface AttemptSettings {
   readonly executor: Executor;
@@ -39,17 +39,16 @@ export type AttemptOutcome =
 
 export async function attempt(
   task: Task,
-  ref: TaskRef,
   outputs: readonly Target[],
   settings: AttemptSettings,
 ): Promise<AttemptOutcome> {
   const retries = task.retries ?? settings.retries;
   const timeoutMs = task.timeoutMs ?? settings.timeoutMs;
   const baseDelay = task.retryDelayMs ?? settings.retryDelayMs;
-  const log = new TaskLog(settings.logDir, task.family, ref);
+  const log = new TaskLog(settings.logDir, task);
   const started = performance.now();
   for (let n = 1; ; n++) {
-    settings.emit?.({ type: 'started', task: ref, attempt: n });
+    settings.emit?.({ type: 'started', task, attempt: n });
     let error: unknown;
     try {
       await once(task, n, timeoutMs, log, settings);
@@ -73,7 +72,7 @@ export async function attempt(
       };
     }
     const delayMs = Math.min(baseDelay * 2 ** (n - 1), settings.maxRetryDelayMs);
-    settings.emit?.({ type: 'retrying', task: ref, attempt: n, delayMs, error: message });
+    settings.emit?.({ type: 'retrying', task, attempt: n, delayMs, error: message });
     await sleep(delayMs, settings.cancelSignal);
   }
 }
@@ -137,18 +136,16 @@ const NEVER = new AbortController().signal;
 /** A task's log file; its path is joined on first use, since most tasks never log. */
 class TaskLog {
   readonly #dir: string;
-  readonly #family: string;
-  readonly #ref: TaskRef;
+  readonly #task: Task;
   #path: string | undefined;
 
-  constructor(dir: string, family: string, ref: TaskRef) {
+  constructor(dir: string, task: Task) {
     this.#dir = dir;
-    this.#family = family;
-    this.#ref = ref;
+    this.#task = task;
   }
 
   get path(): string {
-    return (this.#path ??= join(this.#dir, this.#family, `${this.#ref.hash}.log`));
+    return (this.#path ??= join(this.#dir, this.#task.family, `${this.#task.hash}.log`));
   }
 
   append(message: string): void {

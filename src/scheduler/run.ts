@@ -228,7 +228,7 @@ class Execution {
       if (durable && (await missingOf(outputs)).length === 0) {
         return { kind: 'complete', reason: 'completed by another process' };
       }
-      return await attempt(task, task, outputs, this.#attemptSettings);
+      return await attempt(task, outputs, this.#attemptSettings);
     } finally {
       if (acquired) this.#leases.release(acquired.lease);
     }

@@ -48,7 +48,6 @@ export async function execTaskCommand(
   const settings = runOptionsFrom(options, command, context);
   const thePlan = await plan([root]);
   const node = thePlan.nodes[thePlan.roots[0]!]!;
-  const ref = root;
   let status: TaskStatus = 'complete';
   let reason = node.reason;
   let outcome: AttemptOutcome | undefined;
@@ -66,7 +65,7 @@ export async function execTaskCommand(
       (options.logFormat as LogFormat | undefined) ?? 'text',
       process.stderr,
     );
-    outcome = await attempt(root, ref, node.outputs, {
+    outcome = await attempt(root, node.outputs, {
       executor: localExecutor,
       retries: settings.retries ?? 0,
       retryDelayMs: settings.retryDelayMs ?? 1000,
@@ -81,7 +80,7 @@ export async function execTaskCommand(
       const { logTail, logPath } = outcome;
       reporter.onEvent({
         type: 'failed',
-        task: ref,
+        task: root,
         attempts: outcome.attempts,
         error: outcome.error,
         ...(logTail ? { logTail, logPath } : {}),
