@@ -1,4 +1,5 @@
 /** The shape of `dag.config.*`; the CLI loads and validates it (src/cli/config.ts). */
+import type { HdfsSettings, S3Settings } from './targets/settings.js';
 
 export interface DagConfig {
   /** Task modules, relative to the config file. */
@@ -13,7 +14,22 @@ export interface DagConfig {
   timeoutMs?: number;
   /** Capacities of named resources, e.g. `{ gpu: 1 }`. */
   resources?: Record<string, number>;
+  /**
+   * Root of `artifact()` paths: a folder (relative to this file), `s3://bucket/prefix`,
+   * `webhdfs://host:port/path` or `hdfs://host/path`. `--artifact-root` overrides it.
+   */
+  artifactRoot?: string;
+  /** S3 client settings; credentials come from the AWS chain (env, profile), never from here. */
+  s3?: S3Settings;
+  /** WebHDFS settings; a delegation token comes from HDFS_DELEGATION_TOKEN, never from here. */
+  hdfs?: HdfsSettings;
+  /** Lease folder on this machine (default `.dagwright/locks`). */
   lockDir?: string;
+  /**
+   * Where leases live when runs on several machines share artifacts: `s3://bucket/prefix` or
+   * `webhdfs://host:port/path`; a folder works too. Overrides `lockDir`.
+   */
+  lockStore?: string;
   logDir?: string;
   logFormat?: 'text' | 'json';
   /** Per-family parameter values: `{ TrainModel: { depth: 8 } }`. */

@@ -24,7 +24,20 @@ export { Temporal } from 'temporal-polyfill';
 
 export { LocalTarget } from './targets/local.js';
 export { MemoryTarget } from './targets/memory.js';
+export { S3Target } from './targets/s3/target.js';
+export {
+  S3AccessError,
+  S3BucketMissingError,
+  S3ConnectionError,
+  S3RequestError,
+} from './targets/s3/errors.js';
+export { HdfsTarget } from './targets/hdfs/target.js';
+export { WebHdfsError } from './targets/hdfs/errors.js';
+export { artifact, targetFromUri } from './targets/artifact.js';
+export { configureStorage } from './targets/settings.js';
+export type { StorageSettings, S3Settings, HdfsSettings } from './targets/settings.js';
 export type { Target, Store, Staging } from './targets/target.js';
+export type { LockStore, Lease, AcquireResult, LockStoreOptions } from './scheduler/lock-store.js';
 
 export { plan } from './graph/plan.js';
 export type { Plan, PlanNode, PlanStatus } from './graph/plan.js';

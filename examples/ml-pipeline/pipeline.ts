@@ -8,7 +8,7 @@
  * hyperparameter gets new artifacts next to the old ones instead of replacing them.
  */
 import { fileURLToPath } from 'node:url';
-import { CommandTask, LocalTarget, Task, p, type StagedPath } from 'dagwright';
+import { CommandTask, Task, artifact, p, type StagedPath } from 'dagwright';
 import { cell, formatCsv, num, parseCsv, type Row } from './csv.js';
 import { fitRidge, predict, type RidgeModel } from './ridge.js';
 
@@ -40,7 +40,7 @@ const GENERATOR = fileURLToPath(new URL('./scripts/generate-orders.mjs', import.
 /** Raw orders, written by a plain Node script: the engine publishes its file after exit 0. */
 export class GenerateOrders extends CommandTask.with(orderParams) {
   override output() {
-    return new LocalTarget(`data/orders/${this.paramPath()}/orders.csv`);
+    return artifact(`orders/${this.paramPath()}/orders.csv`);
   }
 
   override command(staged: StagedPath) {
@@ -92,7 +92,7 @@ export class PrepareFeatures extends Task.with(orderParams) {
   }
 
   override output() {
-    return new LocalTarget(`data/features/${this.paramPath()}/features.csv`);
+    return artifact(`features/${this.paramPath()}/features.csv`);
   }
 
   override async run() {
@@ -128,7 +128,7 @@ export class TrainModel extends Task.with(modelParams) {
   }
 
   override output() {
-    return new LocalTarget(`data/models/${this.paramPath()}/model.json`);
+    return artifact(`models/${this.paramPath()}/model.json`);
   }
 
   override async run() {
@@ -149,7 +149,7 @@ export class Evaluate extends Task.with(modelParams) {
   }
 
   override output() {
-    return new LocalTarget(`data/metrics/${this.paramPath()}/metrics.json`);
+    return artifact(`metrics/${this.paramPath()}/metrics.json`);
   }
 
   override async run() {
@@ -198,7 +198,7 @@ export class BatchPredict extends Task.with(modelParams) {
   }
 
   override output() {
-    return new LocalTarget(`data/predictions/${this.paramPath()}/predictions.csv`);
+    return artifact(`predictions/${this.paramPath()}/predictions.csv`);
   }
 
   override async run() {
@@ -234,7 +234,7 @@ export class Report extends Task.with({
   }
 
   override output() {
-    return new LocalTarget(`data/reports/${this.paramPath()}/report.md`);
+    return artifact(`reports/${this.paramPath()}/report.md`);
   }
 
   override async run() {

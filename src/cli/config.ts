@@ -71,18 +71,38 @@ async function validate(raw: unknown, path: string): Promise<DagConfig> {
     retryDelayMs: count.optional(),
     timeoutMs: z.number().positive().optional(),
     resources: z.record(z.string(), z.number().nonnegative()).optional(),
+    artifactRoot: z.string().min(1).optional(),
+    s3: z
+      .strictObject({
+        endpoint: z.url().optional(),
+        region: z.string().min(1).optional(),
+        forcePathStyle: z.boolean().optional(),
+        profile: z.string().min(1).optional(),
+        requestTimeoutMs: z.number().int().positive().optional(),
+        maxAttempts: z.number().int().positive().optional(),
+      })
+      .optional(),
+    hdfs: z
+      .strictObject({
+        namenodes: z.record(z.string(), z.url()).optional(),
+        user: z.string().min(1).optional(),
+        requestTimeoutMs: z.number().int().positive().optional(),
+      })
+      .optional(),
     lockDir: z.string().min(1).optional(),
+    lockStore: z.string().min(1).optional(),
     logDir: z.string().min(1).optional(),
     logFormat: z.enum(['text', 'json']).optional(),
     params: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   });
+  rejectSecrets(raw, path);
   const result = schema.safeParse(raw);
   if (result.success) return result.data as DagConfig;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     // The schema's own keys, so this list never drifts from what is accepted.
-    const known = Object.keys(schema.shape);
+    const known = Object.keys(keysAt(schema, issue.path));
     const hint = closest(key, known);
     const where = issue.path.length > 0 ? ` in ${issue.path.join('.')}` : '';
     throw new UsageError(
@@ -91,4 +111,36 @@ async function validate(raw: unknown, path: string): Promise<DagConfig> {
   }
   const key = issue.path.join('.') || '(root)';
   throw new UsageError(`${path}: invalid value for '${key}': ${issue.message}`);
+}
+
+/** The shape of the object schema at `path` (the root or a nested section such as `s3`). */
+function keysAt(schema: { shape: Record<string, unknown> }, path: readonly PropertyKey[]) {
+  let shape = schema.shape;
+  for (const key of path) {
+    let inner = shape[String(key)] as { unwrap?: () => unknown; shape?: Record<string, unknown> };
+    while (inner && !inner.shape && inner.unwrap) inner = inner.unwrap() as typeof inner;
+    if (!inner?.shape) break;
+    shape = inner.shape;
+  }
+  return shape;
+}
+
+const SECRET_KEYS =
+  /^(accessKeyId|secretAccessKey|sessionToken|credentials|password|token|delegation)$/i;
+
+/** Secrets come from the environment; a config file is committed and shared. */
+function rejectSecrets(raw: unknown, path: string): void {
+  for (const section of ['s3', 'hdfs'] as const) {
+    const value = (raw as Record<string, unknown> | null)?.[section];
+    if (typeof value !== 'object' || value === null) continue;
+    const key = Object.keys(value).find((name) => SECRET_KEYS.test(name));
+    if (key === undefined) continue;
+    const where =
+      section === 's3'
+        ? 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (s3.profile / AWS_PROFILE)'
+        : 'the HDFS_DELEGATION_TOKEN environment variable';
+    throw new UsageError(
+      `${path}: '${section}.${key}' is a secret and does not belong in a config file; set it through ${where}`,
+    );
+  }
 }

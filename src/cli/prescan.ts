@@ -17,6 +17,8 @@ const VALUE_OPTIONS = new Set([
   '--timeout',
   '--resources',
   '--lock-dir',
+  '--lock-store',
+  '--artifact-root',
   '--log-dir',
   '--older-than',
 ]);

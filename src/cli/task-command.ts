@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import type { Task } from '../task.js';
 import { addLoadOptions, newCommand, parseArgs } from './command.js';
 import { loadContext, type CliContext } from './context.js';
+import { applyStorage, ARTIFACT_ROOT_HELP } from './storage.js';
 import type { Prescan } from './prescan.js';
 import {
   addTaskFlags,
@@ -49,6 +50,7 @@ export async function prepareTask(
     'task family (a class exported by a task module)',
   );
   addLoadOptions(command);
+  command.option('--artifact-root <uri>', ARTIFACT_ROOT_HELP);
   spec.addOptions?.(command);
   const taskFlags = addTaskFlags(command, context.registry, family);
   if (!wantsHelp) {
@@ -75,6 +77,7 @@ export async function prepareTask(
     );
   }
 
+  applyStorage(context, command.opts().artifactRoot as string | undefined);
   const { args, upstream } = resolveTaskArgs(
     command,
     taskFlags,

@@ -177,6 +177,8 @@ async function completeness(
     ),
     ...[...byStore].map(async ([store, batch]) => {
       const found = await store.existsMany(batch.targets).catch((error: unknown) => {
+        // A store misconfigured (missing bucket, bad credentials) is the user's to fix: exit 2.
+        if (error instanceof UsageError) throw error;
         throw new SchedulingError(`checking outputs failed: ${messageOf(error)}`, undefined, {
           cause: error,
         });

@@ -19,30 +19,24 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
+import {
+  describeHolder,
+  type AcquireResult,
+  type Lease,
+  type LockStore,
+  type LockStoreOptions,
+} from './lock-store.js';
 
-export interface LeaseOptions {
+export interface LeaseOptions extends LockStoreOptions {
   /** Folder shared by every process that works on the same artifacts. */
   readonly dir: string;
-  /** A lease whose holder stopped heartbeating this long ago is stale. Default 60 s. */
-  readonly ttlMs?: number;
-  /** How often held leases are touched. Default 10 s. */
-  readonly heartbeatMs?: number;
 }
-
-export interface Lease {
-  readonly hash: string;
-  readonly path: string;
-  /** The symlink's target: who holds it. */
-  readonly holder: string;
-}
-
-export type AcquireResult = { readonly lease: Lease } | { readonly holder: string };
 
 /** Unique per process; a counter makes each lease's holder string unique within it. */
 const PROCESS_TOKEN = randomBytes(4).toString('hex');
 let counter = 0;
 
-export class LeaseStore {
+export class LeaseStore implements LockStore {
   readonly dir: string;
   readonly ttlMs: number;
   readonly heartbeatMs: number;
@@ -59,14 +53,18 @@ export class LeaseStore {
     this.heartbeatMs = options.heartbeatMs ?? 10_000;
   }
 
+  get location(): string {
+    return this.dir;
+  }
+
   /** Takes the lease, or names who holds it. Breaks a stale lease first. */
-  acquire(hash: string): AcquireResult {
+  async acquire(hash: string): Promise<AcquireResult> {
     this.#ensureDir();
     const path = this.#pathOf(hash);
     for (let tries = 0; tries < 3; tries++) {
       const holder = `${process.pid}@${this.#host}:${PROCESS_TOKEN}${(counter++).toString(36)}`;
       if (this.#create(path, holder)) {
-        const lease = { hash, path, holder };
+        const lease = { hash, holder };
         if (this.#held.size === 0) this.#lastTouch = Date.now();
         this.#held.set(hash, lease);
         this.#startHeartbeat();
@@ -81,26 +79,31 @@ export class LeaseStore {
   }
 
   /** `true` while someone holds a fresh lease on the task. */
-  isHeld(hash: string): boolean {
+  async isHeld(hash: string): Promise<boolean> {
     const found = this.#inspect(this.#pathOf(hash));
     return found !== 'gone' && !found.stale;
   }
 
-  release(lease: Lease): void {
+  async release(lease: Lease): Promise<void> {
+    this.#releaseNow(lease);
+  }
+
+  #releaseNow(lease: Lease): void {
     this.#held.delete(lease.hash);
+    const path = this.#pathOf(lease.hash);
     // Only a lease untouched for a whole TTL can have been broken and taken by someone else;
     // with half a TTL of margin for clock skew, a recent one is certainly still ours.
     const mayBeLost = Date.now() - this.#lastTouch > this.ttlMs / 2;
     try {
-      if (!mayBeLost || readlinkSync(lease.path) === lease.holder) unlinkSync(lease.path);
+      if (!mayBeLost || readlinkSync(path) === lease.holder) unlinkSync(path);
     } catch {
       // Already gone.
     }
   }
 
   /** Releases everything and stops the heartbeat (at the end of a run). */
-  releaseAll(): void {
-    for (const lease of [...this.#held.values()]) this.release(lease);
+  async releaseAll(): Promise<void> {
+    for (const lease of [...this.#held.values()]) this.#releaseNow(lease);
     this.#stopHeartbeat();
   }
 
@@ -174,7 +177,7 @@ export class LeaseStore {
       const now = new Date();
       for (const lease of this.#held.values()) {
         try {
-          lutimesSync(lease.path, now, now);
+          lutimesSync(this.#pathOf(lease.hash), now, now);
         } catch {
           // Lost (broken as stale); the task finishes anyway and release() is a no-op.
         }
@@ -188,12 +191,6 @@ export class LeaseStore {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
   }
-}
-
-/** `4242@build-7:ab12` -> `pid 4242 on build-7` */
-function describeHolder(holder: string): string {
-  const match = /^(\d+)@(.*):\w+$/.exec(holder);
-  return match ? `pid ${match[1]} on ${match[2]}` : 'another process';
 }
 
 function isAlive(pid: number): boolean {

@@ -3,14 +3,15 @@
  * rescans), worker slots, named resources, priorities, leases across processes, and a stop that
  * lets running work finish.
  */
-import { SchedulingError } from '../errors.js';
+import { SchedulingError, messageOf } from '../errors.js';
 import { localExecutor } from '../executors/local.js';
 import type { Executor } from '../executors/executor.js';
 import { plan as makePlan, type Plan } from '../graph/plan.js';
 import { WrapperTask, type Task } from '../task.js';
 import { attempt, missingOf, type AttemptOutcome, type AttemptSettings } from './attempts.js';
 import type { EventListener } from './events.js';
-import { LeaseStore } from './leases.js';
+import type { LockStore } from './lock-store.js';
+import { openLockStore } from './open-lock-store.js';
 import { ReadyQueue } from './ready-queue.js';
 import { ResourcePool } from './resources.js';
 import { buildResult } from './report.js';
@@ -32,9 +33,15 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Capacities of named resources, e.g. `{ gpu: 1 }`. */
   readonly resources?: Readonly<Record<string, number>>;
-  /** Lease folder shared by processes working on the same artifacts. Default `.dagwright/locks`. */
+  /**
+   * Where leases live, shared by every process working on the same artifacts: a folder, or
+   * `s3://bucket/prefix` / `webhdfs://host:port/path` for runs on several machines, or a
+   * LockStore. Default `.dagwright/locks`.
+   */
+  readonly lockStore?: string | LockStore;
+  /** A folder for leases; the same as a folder given as `lockStore`. */
   readonly lockDir?: string;
-  /** Default 60 s; see LeaseStore. */
+  /** A lease not renewed for this long is stale. Default 60 s. */
   readonly leaseTtlMs?: number;
   /** Task logs go to `<logDir>/<Family>/<hash>.log`. Default `.dagwright/logs`. */
   readonly logDir?: string;
@@ -79,7 +86,7 @@ class Execution {
   readonly #parked = new Map<string, number[]>();
   readonly #elsewhere = new Set<number>();
   readonly #pool: ResourcePool;
-  readonly #leases: LeaseStore;
+  #leases!: LockStore;
   readonly #workers: number;
   #running = 0;
   #stopping: string | undefined;
@@ -100,10 +107,6 @@ class Execution {
     this.#waitingFor = new Uint32Array(n);
     this.#priority = new Float64Array(n);
     this.#pool = new ResourcePool(options.resources);
-    this.#leases = new LeaseStore({
-      dir: options.lockDir ?? '.dagwright/locks',
-      ttlMs: options.leaseTtlMs,
-    });
     this.#workers = Math.max(1, Math.floor(options.workers ?? 1));
     this.#onEvent = options.onEvent;
     this.#attemptSettings = {
@@ -122,6 +125,11 @@ class Execution {
   async run(): Promise<RunResult> {
     const started = performance.now();
     this.#prepare();
+    const { lockStore, lockDir, leaseTtlMs } = this.#options;
+    this.#leases =
+      typeof lockStore === 'object'
+        ? lockStore
+        : await openLockStore(lockStore ?? lockDir ?? '.dagwright/locks', { ttlMs: leaseTtlMs });
     const { signal } = this.#options;
     const onStop = () => this.#stop(String(signal?.reason ?? 'stopped'));
     if (signal?.aborted) onStop();
@@ -135,7 +143,7 @@ class Execution {
     } finally {
       signal?.removeEventListener('abort', onStop);
       clearTimeout(this.#pollTimer);
-      this.#leases.releaseAll();
+      await this.#leases.releaseAll();
     }
     for (let i = 0; i < this.#status.length; i++) {
       const status = this.#status[i];
@@ -209,7 +217,7 @@ class Execution {
       this.#start(i).then(
         (outcome) => this.#finish(i, outcome),
         (error: unknown) =>
-          this.#finish(i, { kind: 'failed', attempts: 1, durationMs: 0, error: String(error) }),
+          this.#finish(i, { kind: 'failed', attempts: 1, durationMs: 0, error: messageOf(error) }),
       );
     }
   }
@@ -221,7 +229,7 @@ class Execution {
       return { kind: 'succeeded', attempts: 1, durationMs: 0 };
     }
     const durable = outputs.some((target) => target.store.durable);
-    const acquired = durable ? this.#leases.acquire(task.hash) : undefined;
+    const acquired = durable ? await this.#leases.acquire(task.hash) : undefined;
     if (acquired && 'holder' in acquired) return { kind: 'held', holder: acquired.holder };
     try {
       // Another process may have made it since we planned.
@@ -230,7 +238,7 @@ class Execution {
       }
       return await attempt(task, outputs, this.#attemptSettings);
     } finally {
-      if (acquired) this.#leases.release(acquired.lease);
+      if (acquired) await this.#leases.release(acquired.lease);
     }
   }
 
@@ -359,18 +367,35 @@ class Execution {
   #schedulePoll(delayMs = 100): void {
     if (this.#pollTimer) return;
     this.#pollTimer = setTimeout(() => {
-      this.#pollTimer = undefined;
-      for (const i of this.#elsewhere) {
-        if (this.#stopping) break;
-        if (this.#leases.isHeld(this.#plan.nodes[i]!.task.hash)) continue;
-        this.#elsewhere.delete(i);
-        this.#status[i] = 'pending';
-        this.#ready.push(i, this.#priority[i]!);
-      }
-      if (this.#stopping) this.#elsewhere.clear();
-      if (this.#elsewhere.size > 0) this.#schedulePoll(Math.min(delayMs * 2, 1000));
-      this.#advance();
+      this.#poll().then(
+        () => {
+          this.#pollTimer = undefined;
+          if (this.#stopping) this.#elsewhere.clear();
+          if (this.#elsewhere.size > 0) this.#schedulePoll(Math.min(delayMs * 2, 1000));
+          this.#advance();
+        },
+        (error: unknown) => {
+          // The lock store is unreachable: give up on the waiting tasks, with the reason.
+          this.#pollTimer = undefined;
+          for (const i of this.#elsewhere) {
+            this.#settle(i, 'running_elsewhere', `lease check failed: ${messageOf(error)}`);
+            this.#blockDependents(i, 'running_elsewhere', 'waits for a task running elsewhere');
+          }
+          this.#elsewhere.clear();
+          this.#advance();
+        },
+      );
     }, delayMs);
+  }
+
+  async #poll(): Promise<void> {
+    for (const i of [...this.#elsewhere]) {
+      if (this.#stopping) break;
+      if (await this.#leases.isHeld(this.#plan.nodes[i]!.task.hash)) continue;
+      this.#elsewhere.delete(i);
+      this.#status[i] = 'pending';
+      this.#ready.push(i, this.#priority[i]!);
+    }
   }
 
   #stop(reason: string): void {

@@ -30,52 +30,52 @@ function deadPid(): number {
 }
 
 describe('LeaseStore', () => {
-  it('lets one holder at a time take a lease, and names the holder', () => {
+  it('lets one holder at a time take a lease, and names the holder', async () => {
     const first = new LeaseStore({ dir });
     const second = new LeaseStore({ dir });
-    const taken = first.acquire('abc');
+    const taken = await first.acquire('abc');
     expect('lease' in taken).toBe(true);
-    expect(second.acquire('abc')).toEqual({ holder: `pid ${process.pid} on ${hostname()}` });
-    expect(second.isHeld('abc')).toBe(true);
-    if ('lease' in taken) first.release(taken.lease);
-    expect(second.isHeld('abc')).toBe(false);
-    expect('lease' in second.acquire('abc')).toBe(true);
-    second.releaseAll();
+    expect(await second.acquire('abc')).toEqual({ holder: `pid ${process.pid} on ${hostname()}` });
+    expect(await second.isHeld('abc')).toBe(true);
+    if ('lease' in taken) await first.release(taken.lease);
+    expect(await second.isHeld('abc')).toBe(false);
+    expect('lease' in (await second.acquire('abc'))).toBe(true);
+    await second.releaseAll();
     expect(leaseExists(join(dir, 'abc.lock'))).toBe(false);
   });
 
-  it('breaks a lease whose holder process on this host is dead', () => {
+  it('breaks a lease whose holder process on this host is dead', async () => {
     mkdirSync(dir, { recursive: true });
     symlinkSync(`${deadPid()}@${hostname()}:dead1`, join(dir, 'abc.lock'));
     const store = new LeaseStore({ dir });
-    const taken = store.acquire('abc');
+    const taken = await store.acquire('abc');
     expect('lease' in taken).toBe(true);
     expect(readlinkSync(join(dir, 'abc.lock'))).toMatch(new RegExp(`^${process.pid}@`));
-    store.releaseAll();
+    await store.releaseAll();
   });
 
-  it('breaks a lease from another host only once its heartbeat is older than the TTL', () => {
+  it('breaks a lease from another host only once its heartbeat is older than the TTL', async () => {
     const path = join(dir, 'abc.lock');
     symlinkSync('4242@elsewhere:tok1', path);
     const store = new LeaseStore({ dir, ttlMs: 60_000 });
-    expect(store.acquire('abc')).toEqual({ holder: 'pid 4242 on elsewhere' });
+    expect(await store.acquire('abc')).toEqual({ holder: 'pid 4242 on elsewhere' });
     const old = new Date(Date.now() - 120_000);
     lutimesSync(path, old, old);
-    expect('lease' in store.acquire('abc')).toBe(true);
-    store.releaseAll();
+    expect('lease' in (await store.acquire('abc'))).toBe(true);
+    await store.releaseAll();
   });
 
   it('does not remove a lease that another process took after ours went stale', async () => {
     const slow = new LeaseStore({ dir, ttlMs: 50, heartbeatMs: 60_000 });
-    const taken = slow.acquire('abc');
+    const taken = await slow.acquire('abc');
     await new Promise((resolve) => setTimeout(resolve, 120));
     const other = new LeaseStore({ dir, ttlMs: 50 });
-    const retaken = other.acquire('abc');
+    const retaken = await other.acquire('abc');
     expect('lease' in retaken).toBe(true);
-    if ('lease' in taken) slow.release(taken.lease);
+    if ('lease' in taken) await slow.release(taken.lease);
     expect(readlinkSync(join(dir, 'abc.lock'))).toBe(
       (retaken as { lease: { holder: string } }).lease.holder,
     );
-    other.releaseAll();
+    await other.releaseAll();
   });
 });

@@ -37,6 +37,10 @@ export function addRunOptions(command: Command): void {
     )
     .option('--resources <list>', 'resource capacities, e.g. gpu=1,db=2', resourceList)
     .option('--lock-dir <dir>', 'lease folder shared by concurrent runs (default .dagwright/locks)')
+    .option(
+      '--lock-store <uri>',
+      'where leases live for runs on several machines: s3://bucket/prefix or webhdfs://host:port/path',
+    )
     .option('--log-dir <dir>', 'task log folder (default .dagwright/logs)')
     .option('--json', 'print a JSON report on stdout at the end')
     .addOption(
@@ -104,13 +108,23 @@ export function runOptionsFrom(
       ...config.resources,
       ...(options.resources as Record<string, number> | undefined),
     },
-    lockDir: options.lockDir
-      ? resolve(cwd, options.lockDir as string)
-      : (fromConfig(config.lockDir) ?? resolve(cwd, '.dagwright/locks')),
+    lockStore:
+      lockLocation(
+        (options.lockStore as string | undefined) ?? (options.lockDir as string | undefined),
+        cwd,
+      ) ??
+      lockLocation(config.lockStore ?? config.lockDir, loaded.dir) ??
+      resolve(cwd, '.dagwright/locks'),
     logDir: options.logDir
       ? resolve(cwd, options.logDir as string)
       : (fromConfig(config.logDir) ?? resolve(cwd, '.dagwright/logs')),
   };
+}
+
+/** A URI as given; a folder made absolute against `base`. */
+function lockLocation(location: string | undefined, base: string): string | undefined {
+  if (location === undefined) return undefined;
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? location : resolve(base, location);
 }
 
 function duration(flag: string) {

@@ -1,0 +1,79 @@
+/**
+ * Vitest global setup: starts the real servers the integration tests talk to (MinIO and HDFS
+ * on 127.0.0.1, by scripts/services/*.sh) unless they already run, and stops what it started.
+ * A server that cannot start fails the whole run: no test is skipped for it.
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+const scripts = resolve(import.meta.dirname, '../../scripts/services');
+
+interface Service {
+  readonly script: string;
+  /** Set when this setup started it (and so stops it). */
+  startedHere: boolean;
+}
+
+function exportsOf(output: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of output.split('\n')) {
+    const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]!] = match[2]!;
+  }
+  return env;
+}
+
+function start(service: Service): Record<string, string> {
+  const script = resolve(scripts, service.script);
+  const before = exportsOf(execFileSync(script, ['env'], { encoding: 'utf8' }));
+  const runningBefore = Boolean(before.MINIO_PID || before.HDFS_PID) && isRunning(before);
+  const output = execFileSync(script, ['start'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  service.startedHere = !runningBefore;
+  return exportsOf(output);
+}
+
+function isRunning(env: Record<string, string>): boolean {
+  const pid = Number(env.MINIO_PID || env.HDFS_PID);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export default function setup(project: TestProject): () => void {
+  const minio: Service = { script: 'minio.sh', startedHere: false };
+  const hdfs: Service = { script: 'hdfs.sh', startedHere: false };
+  const s3 = start(minio);
+  const webhdfs = start(hdfs);
+  const env = {
+    DAG_TEST_S3_ENDPOINT: s3.S3_ENDPOINT!,
+    DAG_TEST_S3_ACCESS_KEY: s3.S3_ACCESS_KEY!,
+    DAG_TEST_S3_SECRET_KEY: s3.S3_SECRET_KEY!,
+    DAG_TEST_S3_BUCKET: s3.S3_BUCKET!,
+    DAG_TEST_S3_REGION: s3.S3_REGION!,
+    DAG_TEST_MINIO_PID: s3.MINIO_PID!,
+    DAG_TEST_WEBHDFS_URL: webhdfs.WEBHDFS_URL!,
+    DAG_TEST_HDFS_PID: webhdfs.HDFS_PID!,
+  };
+  // Test workers are started after this and inherit the environment.
+  Object.assign(process.env, env);
+  project.provide('services', env);
+  return () => {
+    for (const service of [hdfs, minio]) {
+      if (service.startedHere)
+        execFileSync(resolve(scripts, service.script), ['stop'], { stdio: 'inherit' });
+    }
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: Record<string, string>;
+  }
+}
