@@ -54,45 +54,51 @@ describe('the example pipeline on remote stores, by --artifact-root alone', () =
   });
 });
 
-describe('several machines sharing an S3 artifact root and lock store', () => {
-  it('four `dag run` in separate working directories execute every task exactly once', async () => {
-    const prefix = uniquePrefix('shared');
-    const log = makeProject();
-    const executions = log.path('executions.log');
-    const machines = [1, 2, 3, 4].map(() => {
-      const project = makeProject();
-      project.fixture('shared-pipeline.ts');
-      project.write(
-        'dag.config.json',
-        JSON.stringify({
-          modules: ['shared-pipeline.ts'],
-          artifactRoot: `s3://${s3.bucket}/${prefix}/artifacts`,
-          lockStore: `s3://${s3.bucket}/${prefix}/locks`,
-        }),
+describe('several machines sharing only a remote artifact root and lock store', () => {
+  it.each([
+    ['S3', () => `s3://${s3.bucket}/${uniquePrefix('shared')}`],
+    ['HDFS', () => `${hdfs.root}/${uniquePrefix('shared')}`],
+  ])(
+    'four `dag run` in separate working directories on %s execute every task exactly once',
+    async (_name, rootOf) => {
+      const shared = rootOf();
+      const log = makeProject();
+      const executions = log.path('executions.log');
+      const machines = [1, 2, 3, 4].map(() => {
+        const project = makeProject();
+        project.fixture('shared-pipeline.ts');
+        project.write(
+          'dag.config.json',
+          JSON.stringify({
+            modules: ['shared-pipeline.ts'],
+            artifactRoot: `${shared}/artifacts`,
+            lockStore: `${shared}/locks`,
+          }),
+        );
+        return project;
+      });
+      const results = await Promise.all(
+        machines.map((project) =>
+          project.dag(['run', 'Week', '--workers', '3', '--json'], {
+            env: { TASK_DELAY_MS: '150', EXECUTIONS_LOG: executions },
+            timeoutMs: 120_000,
+          }),
+        ),
       );
-      return project;
-    });
-    const results = await Promise.all(
-      machines.map((project) =>
-        project.dag(['run', 'Week', '--workers', '3', '--json'], {
-          env: { TASK_DELAY_MS: '150', EXECUTIONS_LOG: executions },
-          timeoutMs: 120_000,
-        }),
-      ),
-    );
-    for (const result of results) expect(result.exitCode, String(result.stderr)).toBe(0);
-    const executed = readFileSync(executions, 'utf8').trim().split('\n');
-    expect(executed).toHaveLength(32);
-    expect(new Set(executed).size).toBe(32);
-    let ran = 0;
-    for (const result of results)
-      for (const task of jsonOf(result).tasks) if (task.status === 'succeeded') ran++;
-    // 32 tasks with outputs, plus the Week wrapper that each process completes itself.
-    expect(ran).toBe(32 + 4);
-    // No machine made a local lease folder: the leases were on S3.
-    for (const project of machines)
-      expect(existsSync(project.path('.dagwright/locks'))).toBe(false);
-  });
+      for (const result of results) expect(result.exitCode, String(result.stderr)).toBe(0);
+      const executed = readFileSync(executions, 'utf8').trim().split('\n');
+      expect(executed).toHaveLength(32);
+      expect(new Set(executed).size).toBe(32);
+      let ran = 0;
+      for (const result of results)
+        for (const task of jsonOf(result).tasks) if (task.status === 'succeeded') ran++;
+      // 32 tasks with outputs, plus the Week wrapper that each process completes itself.
+      expect(ran).toBe(32 + 4);
+      // No machine made a local lease folder: the leases were on the shared store.
+      for (const project of machines)
+        expect(existsSync(project.path('.dagwright/locks'))).toBe(false);
+    },
+  );
 });
 
 describe('a misconfigured S3 store', () => {

@@ -1,6 +1,8 @@
 /**
- * The WebHDFS client against a fake NameNode/DataNode: the protocol guards that a healthy
- * Hadoop never triggers (an ignored `renameoptions`, a listing that does not advance), retries,
+ * The WebHDFS client against a fake NameNode/DataNode. This is a test double on purpose: it
+ * plays the misbehaviour a real, healthy Hadoop cannot be made to show here (the real server is
+ * tested in test/integration/hdfs-*.test.ts): the protocol guards that a healthy Hadoop never
+ * triggers (an ignored `renameoptions`, a listing that does not advance), retries,
  * timeouts, parameter spelling, and the secrecy of delegation tokens.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
