@@ -8,6 +8,11 @@
  *   --only A1,B                        only these shapes
  *   --markdown                         the table as markdown (always also in bench/.work/results.md)
  *
+ * Shape F needs MinIO (F-s3) and HDFS (F-hdfs): when they do not answer, they are started with
+ * scripts/services/{minio,hdfs}.sh and stopped at the end; servers that were running are left
+ * alone. F is timed straight to the server; its requests (the `req` columns) are counted in one
+ * more run of each side through bench/count-proxy.mjs.
+ *
  * Luigi sizes that take longer than 2 minutes here (its run-all shapes are O(N^2)) are not run
  * and are marked as skipped; nothing is extrapolated.
  */
@@ -16,6 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchDir, workRoot } from './lib.mjs';
+import { http, parseExports } from './storage.mjs';
 
 const flags = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -27,7 +33,9 @@ const smoke = flags.includes('--smoke');
 const markdown = flags.includes('--markdown');
 const repeat = smoke ? 1 : Number(option('--repeat', 3));
 const only = option('--only')?.split(',');
-const LUIGI_TIMEOUT_MS = 150_000;
+// A safety net: the Luigi sizes run are chosen to finish in about 2 minutes at most (F-s3 10k
+// takes 40 to 90 s, depending on the machine's load).
+const LUIGI_TIMEOUT_MS = 300_000;
 
 /** Each case: our command, Luigi's (or why not), and the quantity the exponent is taken over. */
 function cases() {
@@ -84,6 +92,18 @@ function cases() {
   add('D-floor+lease', floor, ['d-floor.mjs', '--size', floor, '--lease', 1], 'not applicable');
   for (const n of sizes([3_650], [365]))
     add('E', n, ['e-daily.mjs', '--size', n], ['E', '--size', n]);
+  // F is timed straight to the server; its requests come from one more run of each side, in
+  // the first repetition, through the counting proxy (whose hop would slow the side with more
+  // requests more).
+  for (const [shape, file] of [
+    ['F-s3', 'f-s3.mjs'],
+    ['F-hdfs', 'f-hdfs.mjs'],
+  ]) {
+    for (const n of sizes([1_000, 10_000], [200])) {
+      add(shape, n, [file, '--size', n, '--direct', 1], [shape, '--size', n, '--direct', 1]);
+      list.at(-1).counted = { ours: [file, '--size', n], luigi: [shape, '--size', n] };
+    }
+  }
   add('G', 1, ['g-startup.mjs'], 'g');
   add('G-ts', 1, ['g-startup.mjs', '--module', 'ts'], 'not applicable');
   return list.filter((entry) => !only || only.includes(entry.shape));
@@ -128,23 +148,77 @@ const median = (runs) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
+/** The servers shape F talks to; `live` tells whether one answers. */
+const services = {
+  'F-s3': {
+    script: 'minio.sh',
+    variable: 'S3_ENDPOINT',
+    live: (env) => `${env.S3_ENDPOINT}/minio/health/live`,
+  },
+  'F-hdfs': {
+    script: 'hdfs.sh',
+    variable: 'WEBHDFS_URL',
+    live: (env) => `${env.WEBHDFS_URL}/webhdfs/v1/?op=GETFILESTATUS&user.name=dagwright`,
+  },
+};
+const startedServices = [];
+
+/**
+ * Exports the settings of the server a shape needs (run.mjs's children inherit them); starts it
+ * if it does not answer. A server given in the environment is used as it is.
+ */
+async function ensureService({ script, variable, live }) {
+  if (process.env[variable]) return;
+  const path = join(benchDir, '..', 'scripts', 'services', script);
+  let env = parseExports(execFileSync(path, ['env'], { encoding: 'utf8' }));
+  const answers = await http('GET', live(env)).then(
+    (response) => response.status === 200,
+    () => false,
+  );
+  if (!answers) {
+    env = parseExports(execFileSync(path, ['start'], execOptions()));
+    startedServices.push(path);
+  }
+  Object.assign(process.env, env);
+}
+
+function stopServices() {
+  for (const path of startedServices.splice(0)) {
+    execFileSync(path, ['stop'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+}
+
 const python = compare
   ? execFileSync(join(benchDir, 'luigi', 'setup.sh'), { encoding: 'utf8' }).trim()
   : undefined;
 const list = cases();
+process.on('exit', stopServices);
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+for (const shape of new Set(list.map((entry) => entry.shape))) {
+  if (services[shape]) await ensureService(services[shape]);
+}
+// Luigi's F shapes start the counting proxy with the same Node.
+process.env.BENCH_NODE ??= process.execPath;
 const results = list.map(() => ({ ours: [], luigi: [] }));
 for (let r = 0; r < repeat; r++) {
   // Interleaved: each repetition runs every case once, ours then Luigi's.
   list.forEach((entry, k) => {
+    if (r === 0 && entry.counted) {
+      results[k].counted = {
+        ours: runOurs(entry.counted.ours),
+        luigi: python ? tryLuigi(entry.counted.luigi) : undefined,
+      };
+    }
     results[k].ours.push(runOurs(entry.ours));
-    if (python && Array.isArray(entry.luigi)) results[k].luigi.push(tryLuigi(entry));
+    if (python && Array.isArray(entry.luigi)) results[k].luigi.push(tryLuigi(entry.luigi));
     else if (python && entry.luigi === 'g') results[k].luigi.push(runLuigi(python, 'g'));
   });
 }
 
-function tryLuigi(entry) {
+function tryLuigi(argv) {
   try {
-    return runLuigi(python, entry.luigi);
+    return runLuigi(python, argv);
   } catch (error) {
     return {
       status: error.signal === 'SIGTERM' ? 'timeout' : `error: ${error.message.split('\n')[0]}`,
@@ -161,6 +235,10 @@ const rows = list.map((entry, k) => {
     ours,
     luigi,
     luigiNote: typeof entry.luigi === 'string' && entry.luigi !== 'g' ? entry.luigi : undefined,
+    requests: {
+      ours: results[k].counted?.ours.requests,
+      luigi: results[k].counted?.luigi?.requests,
+    },
     runs: results[k],
   };
 });
@@ -171,6 +249,8 @@ for (const row of rows) {
   for (const [side, line] of [
     ['ours', row.ours],
     ['luigi', row.luigi],
+    ['ours, counted', row.runs.counted?.ours],
+    ['luigi, counted', row.runs.counted?.luigi],
   ]) {
     if (line && !['success', 'nothing_to_do'].includes(line.status)) {
       console.error(`${row.shape} ${row.size} (${side}): status ${line.status}`);
@@ -202,6 +282,8 @@ const header = [
   'Luigi ms',
   'Luigi MB',
   'Luigi/ours',
+  'ours req',
+  'Luigi req',
   'exp ours',
   'exp Luigi',
 ];
@@ -224,6 +306,8 @@ const table = rows.map((row) => {
     luigiMs,
     row.luigi?.peak_rss_mb ?? '',
     ratio,
+    row.requests.ours ?? '',
+    row.requests.luigi ?? '',
     exponent(row, 'ours'),
     exponent(row, 'luigi'),
   ].map(String);
@@ -249,7 +333,7 @@ if (markdown) {
   const line = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
   console.log(`\n${line(header)}\n${table.map(line).join('\n')}`);
   console.log(
-    `\nmedians of ${repeat} run(s); ms = decide + run in process (G: process start to exit); details in bench/.work/results.json`,
+    `\nmedians of ${repeat} run(s); ms = decide + run in process (G: process start to exit); req = HTTP requests to the server (F, from one run through bench/count-proxy.mjs); details in bench/.work/results.json`,
   );
 }
 if (failed) process.exitCode = 1;

@@ -1,6 +1,6 @@
 """The benchmark shapes of bench/shapes/, written for Luigi 3.8.1.
 
-Usage: python shapes.py <A1|A2|A3|B|C1|C2|D|E> --size N [--workers W]
+Usage: python shapes.py <A1|A2|A3|B|C1|C2|D|E|F-s3|F-hdfs> --size N [--workers W] [--direct 1]
 
 Prints one JSON line like the TypeScript shapes. Runs through luigi.build(local_scheduler=True,
 no_lock=True, log_level="WARNING"), with a worker factory that times the scheduling phase
@@ -17,6 +17,8 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 
 import luigi
 import luigi.interface
@@ -28,6 +30,7 @@ BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(BENCH_DIR, ".work")
 
 timings = {"decide": 0.0, "run": 0.0}
+counting = {}
 
 
 class TimedWorker(luigi.worker.Worker):
@@ -73,7 +76,48 @@ def leaf_fixture(n):
     return path
 
 
-def define(shape, n, workers):
+def node():
+    return os.environ.get("BENCH_NODE") or shutil.which("node") or "node"
+
+
+def storage(kind, n):
+    """F: the settings of the kept fixture on S3 or HDFS, made by bench/storage.mjs if missing."""
+    output = subprocess.run(
+        [node(), os.path.join(BENCH_DIR, "storage.mjs"), "prepare", kind, str(n)], check=True, stdout=subprocess.PIPE, text=True
+    ).stdout
+    return json.loads(output.strip().split("\n")[-1])
+
+
+class CountingProxy:
+    """F: bench/count-proxy.mjs in front of the server, which counts our requests the same way.
+    `direct`: no proxy, requests go straight to the server, uncounted."""
+
+    def __init__(self, upstream, direct):
+        self.process = None
+        if direct:
+            self.url = upstream
+            return
+        self.process = subprocess.Popen(
+            [node(), os.path.join(BENCH_DIR, "count-proxy.mjs"), upstream],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.url = self.process.stdout.readline().strip()
+
+    def count(self):
+        if self.process is None:
+            return None
+        with urllib.request.urlopen(self.url + "/_count-proxy") as response:
+            return json.load(response)
+
+    def stop(self):
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait()
+
+
+def define(shape, n, workers, direct=False):
     """Returns the root task for a shape (classes are defined per call: sizes differ)."""
     if shape in ("A1", "A2"):
         leaves = leaf_fixture(n)
@@ -243,16 +287,74 @@ def define(shape, n, workers):
 
         return Days(start=start, days=n)
 
+    if shape in ("F-s3", "F-hdfs"):
+        settings = storage(shape[2:], n)
+        proxy = counting["proxy"] = CountingProxy(settings["endpoint"], direct)
+        start = datetime.date(2015, 1, 1)
+        counting["start"] = start
+        if shape == "F-s3":
+            # Imported here, untimed, like our side's modules; the client is made on first use.
+            import boto3  # noqa: F401
+            import botocore.config
+            from luigi.contrib import s3 as luigi_s3
+
+            # One client for all targets, as a user would pass it (an S3Target made without one
+            # makes its own S3Client, and so its own boto3 resource).
+            client = luigi_s3.S3Client(
+                aws_access_key_id=settings["accessKeyId"],
+                aws_secret_access_key=settings["secretAccessKey"],
+                endpoint_url=proxy.url,
+                region_name=settings["region"],
+                config=botocore.config.Config(s3={"addressing_style": "path"}),
+            )
+
+            def target(date):
+                uri = "s3://%s/%sdate=%s.json" % (settings["bucket"], settings["prefix"], date.isoformat())
+                return luigi_s3.S3Target(uri, client=client)
+
+        else:
+            import hdfs  # noqa: F401
+            from luigi.contrib import hdfs as luigi_hdfs
+            from luigi.contrib.hdfs.webhdfs_client import WebHdfsClient
+
+            address = urllib.parse.urlsplit(proxy.url)
+            client = WebHdfsClient(host=address.hostname, port=address.port, user=settings["user"])
+
+            def target(date):
+                return luigi_hdfs.HdfsTarget("%sdate=%s.json" % (settings["prefix"], date.isoformat()), fs=client)
+
+        class Daily(luigi.Task):
+            date = luigi.DateParameter()
+
+            def output(self):
+                return target(self.date)
+
+        class Days(luigi.WrapperTask):
+            start = luigi.DateParameter()
+            days = luigi.IntParameter()
+
+            def requires(self):
+                return [Daily(date=self.start + datetime.timedelta(days=i)) for i in range(self.days)]
+
+        return Days(start=start, days=n)
+
     raise SystemExit("unknown shape " + shape)
 
 
 def decide_only(root):
-    """E: only Worker.add, the scheduling phase (what dagwright's plan() does)."""
+    """E, F: only Worker.add, the scheduling phase (what dagwright's plan() does). Returns the
+    pending tasks (the wrapper root among them)."""
     scheduler = luigi.interface._WorkerSchedulerFactory().create_local_scheduler()
     with TimedWorker(scheduler=scheduler, worker_processes=1) as worker:
         worker.add(root)
-    pending = [t for t in scheduler.task_list("PENDING", "")]
-    return len(pending)
+    return list(scheduler.task_list("PENDING", "").values())
+
+
+def count_since(before, after):
+    if before is None or after is None:
+        return None, None
+    kinds = {kind: count - before["kinds"].get(kind, 0) for kind, count in after["kinds"].items()}
+    return after["requests"] - before["requests"], {kind: count for kind, count in kinds.items() if count > 0}
 
 
 def main():
@@ -260,15 +362,31 @@ def main():
     parser.add_argument("shape")
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--direct", type=int, default=0, help="F: straight to the server, requests not counted")
     options = parser.parse_args()
-    root = define(options.shape, options.size, options.workers)
+    root = define(options.shape, options.size, options.workers, bool(options.direct))
 
     extra = {}
     if options.shape == "E":
-        missing = decide_only(root)
+        missing = len(decide_only(root))
         # The wrapper root is pending too.
         status = "success" if missing - 1 == (options.size + 9) // 10 else "failed"
         extra["missing"] = missing - 1
+    elif options.shape in ("F-s3", "F-hdfs"):
+        proxy = counting["proxy"]
+        before = proxy.count()
+        pending = decide_only(root)
+        requests, kinds = count_since(before, proxy.count())
+        if requests is not None:
+            extra["requests"], extra["request_kinds"] = requests, kinds
+        proxy.stop()
+        days = [
+            (datetime.date.fromisoformat(t["params"]["date"]) - counting["start"]).days for t in pending if t["name"] == "Daily"
+        ]
+        # Exactly every tenth partition is missing.
+        ok = len(days) == (options.size + 9) // 10 and all(day % 10 == 0 for day in days)
+        status = "success" if ok else "failed"
+        extra["missing"] = len(days)
     else:
         result = luigi.build(
             [root],

@@ -55,6 +55,8 @@ do_start() {
     >"$STATE/minio.log" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$STATE/pid"
+  # `env` reports the credentials this server runs with, whatever the defaults are by then.
+  printf 'S3_ACCESS_KEY=%q\nS3_SECRET_KEY=%q\nS3_BUCKET=%q\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" "$S3_BUCKET" >"$STATE/server.env"
   local t0=$SECONDS
   until live; do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -93,10 +95,12 @@ do_stop() {
     fi
     rm -f "$STATE/pid"
   fi
-  rm -rf "$STATE/data"
+  rm -rf "$STATE/data" "$STATE/server.env"
 }
 
 do_env() {
+  # shellcheck disable=SC1091
+  if [ -f "$STATE/pid" ] && [ -f "$STATE/server.env" ]; then . "$STATE/server.env"; fi
   cat <<ENV
 export S3_ENDPOINT=$ENDPOINT
 export S3_ACCESS_KEY=$S3_ACCESS_KEY
