@@ -5,7 +5,21 @@ export interface DagConfig {
   /** Task modules, relative to the config file. */
   modules?: string[];
   workers?: number;
-  executor?: 'local';
+  /** Where tasks run unless their family or class says otherwise. Default 'local'. */
+  executor?: 'local' | 'docker';
+  /** Executor per task family, e.g. `{ TrainModel: 'docker' }`. */
+  executors?: Record<string, 'local' | 'docker'>;
+  /** The docker executor: dockerd's socket, the containers' network, and their environment. */
+  docker?: {
+    /** Default /var/run/docker.sock (or DOCKER_HOST=unix://...). */
+    socket?: string;
+    /** Default 'host': containers reach services on this machine's loopback. */
+    network?: string;
+    /** Fixed variables for every container. */
+    env?: Record<string, string>;
+    /** Names of variables copied from dag's own environment (secrets): never logged. */
+    passEnv?: string[];
+  };
   failFast?: boolean;
   /** `false` behaves like `--no-wait`. */
   wait?: boolean;

@@ -46,6 +46,10 @@ export type { RunOptions } from './scheduler/run.js';
 export type { RunEvent, RunEventType, TaskRef, EventListener } from './scheduler/events.js';
 export type { RunResult, RunStatus, TaskReport, TaskStatus, Counts } from './scheduler/result.js';
 export type { Executor, ExecutionContext } from './executors/executor.js';
+export { routeExecutors } from './executors/route.js';
+export { DockerExecutor, ContainerError } from './executors/docker/executor.js';
+export type { DockerExecutorOptions } from './executors/docker/executor.js';
+export type { Routes } from './executors/route.js';
 export { defineConfig } from './config.js';
 export type { DagConfig } from './config.js';
 

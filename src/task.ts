@@ -97,6 +97,8 @@ export abstract class Task {
   declare timeoutMs?: number;
   /** Named resources held while running, e.g. `{ gpu: 1 }`; see README "Resources". */
   declare resources?: Readonly<Record<string, number>>;
+  /** Where it runs: 'local', 'docker' or 'nomad'. Default: the family's in config, else `--executor`. */
+  declare executor?: string;
 
   readonly #meta!: ClassMeta;
   readonly #id!: string;
@@ -327,6 +329,7 @@ function reservedNames(): ReadonlySet<string> {
     'timeoutMs',
     'resources',
     'image',
+    'executor',
     'params',
   ]);
   for (const proto of [

@@ -9,6 +9,9 @@ import { closest } from '../task-class.js';
 import type { DagConfig } from '../config.js';
 import { importModule } from './modules.js';
 
+/** Executors the CLI knows by name. */
+export const EXECUTORS = ['local', 'docker'] as const;
+
 export const CONFIG_NAMES = [
   'dag.config.ts',
   'dag.config.mts',
@@ -64,7 +67,16 @@ async function validate(raw: unknown, path: string): Promise<DagConfig> {
   const schema = z.strictObject({
     modules: z.array(z.string().min(1)).optional(),
     workers: z.number().int().positive().optional(),
-    executor: z.enum(['local']).optional(),
+    executor: z.enum(EXECUTORS).optional(),
+    executors: z.record(z.string(), z.enum(EXECUTORS)).optional(),
+    docker: z
+      .strictObject({
+        socket: z.string().min(1).optional(),
+        network: z.string().min(1).optional(),
+        env: z.record(z.string(), z.string()).optional(),
+        passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+      })
+      .optional(),
     failFast: z.boolean().optional(),
     wait: z.boolean().optional(),
     retries: count.optional(),

@@ -15,6 +15,24 @@ import type { ExecutionContext } from './executor.js';
 export class CommandError extends Error {}
 
 export async function runCommand(task: CommandTask, context: ExecutionContext): Promise<void> {
+  return runStaged(task, context, (argv) => spawn(task, argv, context));
+}
+
+/** Runs the program of a CommandTask given its checked argv (and the stagings it writes). */
+export type ProgramRunner = (
+  argv: readonly string[],
+  stagings: readonly Staging[],
+) => Promise<void>;
+
+/**
+ * The part every executor shares: stage each output, build and check the argv, run it, check
+ * that each output was written and publish them all; the stagings are always discarded.
+ */
+export async function runStaged(
+  task: CommandTask,
+  context: ExecutionContext,
+  runProgram: ProgramRunner,
+): Promise<void> {
   const shape = task.output();
   const outputs = flatten(shape, isTarget);
   const stagings = await Promise.all(outputs.map((target) => target.stage()));
@@ -24,7 +42,7 @@ export async function runCommand(task: CommandTask, context: ExecutionContext): 
       uri: target.uri,
     }));
     const argv = checkArgv(task, task.command(staged as never));
-    await spawn(task, argv, context);
+    await runProgram(argv, stagings);
     const missing = outputs.filter((_, i) => !pathExists(stagings[i]!.path));
     if (missing.length > 0) {
       throw new CommandError(
@@ -37,7 +55,7 @@ export async function runCommand(task: CommandTask, context: ExecutionContext): 
   }
 }
 
-function checkArgv(task: CommandTask, argv: unknown): readonly string[] {
+export function checkArgv(task: CommandTask, argv: unknown): readonly string[] {
   if (!Array.isArray(argv) || argv.length === 0 || !argv.every((arg) => typeof arg === 'string')) {
     throw new CommandError(
       `${task.id}: command() must return a non-empty array of strings (an argv, never a shell string), got ${JSON.stringify(argv)}`,
@@ -54,11 +72,7 @@ async function spawn(
   context: ExecutionContext,
 ): Promise<void> {
   const { execa } = await import('execa');
-  ensureDir(dirname(context.logPath));
-  appendFileSync(
-    context.logPath,
-    `--- ${new Date().toISOString()} attempt ${context.attempt}: ${argv.map(quote).join(' ')}\n`,
-  );
+  appendLogHeader(context, argv.map(quote).join(' '));
   const log = { file: context.logPath, append: true } as const;
   const result = await execa(argv[0]!, argv.slice(1), {
     cwd: task.cwd(),
@@ -81,6 +95,15 @@ async function spawn(
   throw new CommandError(`command exited with code ${result.exitCode ?? '?'}: ${argv[0]}`);
 }
 
+/** Starts an attempt's section of the task log: `--- <iso> attempt N: <what runs>`. */
+export function appendLogHeader(context: ExecutionContext, what: string): void {
+  ensureDir(dirname(context.logPath));
+  appendFileSync(
+    context.logPath,
+    `--- ${new Date().toISOString()} attempt ${context.attempt}: ${what}\n`,
+  );
+}
+
 /**
  * Publishes every output. An output that already exists (left by an earlier, interrupted run of
  * a task with several outputs) is kept as it is: artifacts are never replaced.
@@ -100,6 +123,7 @@ async function commitAll(
   }
 }
 
-function quote(arg: string): string {
+/** Quotes an argument for display, the way a POSIX shell would read it back. */
+export function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

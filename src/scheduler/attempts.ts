@@ -10,6 +10,7 @@ import type { Task } from '../task.js';
 import { ensureDir, pathExists } from '../targets/atomic-file.js';
 import type { Store, Target } from '../targets/target.js';
 import type { RunEvent } from './events.js';
+import { settledWithin } from '../settled-within.js';
 
 export interface AttemptSettings {
   readonly executor: Executor;
@@ -119,17 +120,6 @@ async function once(
 
 /** A child gets SIGTERM, then SIGKILL 5 s later; this covers both. */
 const ABORT_GRACE_MS = 7000;
-
-function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work.then(
-      () => undefined,
-      () => undefined,
-    ),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]).finally(() => clearTimeout(timer));
-}
 
 const NEVER = new AbortController().signal;
 

@@ -26,6 +26,7 @@ import {
   type LockStore,
   type LockStoreOptions,
 } from './lock-store.js';
+import { isAlive } from '../process-alive.js';
 
 export interface LeaseOptions extends LockStoreOptions {
   /** Folder shared by every process that works on the same artifacts. */
@@ -190,14 +191,5 @@ export class LeaseStore implements LockStore {
   #stopHeartbeat(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Vitest global setup: starts the real servers the integration tests talk to (MinIO and HDFS
- * on 127.0.0.1, by scripts/services/*.sh) unless they already run, and stops what it started.
+ * on 127.0.0.1, dockerd on its socket, by scripts/services/*.sh) unless they already run, and
+ * stops what it started.
  * A server that cannot start fails the whole run: no test is skipped for it.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,6 +12,8 @@ const scripts = resolve(import.meta.dirname, '../../scripts/services');
 
 interface Service {
   readonly script: string;
+  /** The variable of the script's output that holds the server's pid. */
+  readonly pidKey: string;
   /** Set when this setup started it (and so stops it). */
   startedHere: boolean;
 }
@@ -24,20 +27,23 @@ function exportsOf(output: string): Record<string, string> {
   return env;
 }
 
+/** Starts the service unless it runs; a server that was already there is left running. */
 function start(service: Service): Record<string, string> {
   const script = resolve(scripts, service.script);
-  const before = exportsOf(execFileSync(script, ['env'], { encoding: 'utf8' }));
-  const runningBefore = Boolean(before.MINIO_PID || before.HDFS_PID) && isRunning(before);
+  const envBefore = exportsOf(execFileSync(script, ['env'], { encoding: 'utf8' }));
+  const before = Number(envBefore[service.pidKey]);
+  const wasRunning = before > 0 && isRunning(before);
   const output = execFileSync(script, ['start'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  service.startedHere = !runningBefore;
-  return exportsOf(output);
+  const env = exportsOf(output);
+  const after = Number(env[service.pidKey]);
+  service.startedHere = after > 0 && !(wasRunning && after === before);
+  return env;
 }
 
-function isRunning(env: Record<string, string>): boolean {
-  const pid = Number(env.MINIO_PID || env.HDFS_PID);
+function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -47,10 +53,12 @@ function isRunning(env: Record<string, string>): boolean {
 }
 
 export default function setup(project: TestProject): () => void {
-  const minio: Service = { script: 'minio.sh', startedHere: false };
-  const hdfs: Service = { script: 'hdfs.sh', startedHere: false };
+  const minio: Service = { script: 'minio.sh', pidKey: 'MINIO_PID', startedHere: false };
+  const hdfs: Service = { script: 'hdfs.sh', pidKey: 'HDFS_PID', startedHere: false };
+  const docker: Service = { script: 'docker.sh', pidKey: 'DOCKERD_PID', startedHere: false };
   const s3 = start(minio);
   const webhdfs = start(hdfs);
+  const dockerd = start(docker);
   const env = {
     DAG_TEST_S3_ENDPOINT: s3.S3_ENDPOINT!,
     DAG_TEST_S3_ACCESS_KEY: s3.S3_ACCESS_KEY!,
@@ -60,12 +68,14 @@ export default function setup(project: TestProject): () => void {
     DAG_TEST_MINIO_PID: s3.MINIO_PID!,
     DAG_TEST_WEBHDFS_URL: webhdfs.WEBHDFS_URL!,
     DAG_TEST_HDFS_PID: webhdfs.HDFS_PID!,
+    DAG_TEST_DOCKER_HOST: dockerd.DOCKER_HOST!,
+    DAG_TEST_DOCKER_IMAGE: dockerd.DOCKER_TEST_IMAGE!,
   };
   // Test workers are started after this and inherit the environment.
   Object.assign(process.env, env);
   project.provide('services', env);
   return () => {
-    for (const service of [hdfs, minio]) {
+    for (const service of [docker, hdfs, minio]) {
       if (service.startedHere)
         execFileSync(resolve(scripts, service.script), ['stop'], { stdio: 'inherit' });
     }

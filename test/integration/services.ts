@@ -55,3 +55,15 @@ export function hdfsService(): HdfsService {
 export function uniquePrefix(name: string): string {
   return `${name}-${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+export interface DockerService {
+  /** `unix:///var/run/docker.sock` */
+  readonly host: string;
+  /** A small local image (busybox), never pulled. */
+  readonly image: string;
+}
+
+export function dockerService(): DockerService {
+  const s = inject('services');
+  return { host: s.DAG_TEST_DOCKER_HOST!, image: s.DAG_TEST_DOCKER_IMAGE! };
+}

@@ -15,6 +15,7 @@ import { loadConfig } from '../config.js';
 import { normalizeArtifactRoot } from '../../targets/artifact.js';
 import { configureStorage } from '../../targets/settings.js';
 import { ARTIFACT_ROOT_HELP } from '../storage.js';
+import { isAlive } from '../../process-alive.js';
 
 const SKIP = new Set(['node_modules', '.git']);
 
@@ -86,7 +87,8 @@ export async function cleanTempCommand(
       const match = TEMP_NAME.exec(name);
       if (!match) return false;
       const info = lstatSync(path);
-      if (now - info.mtimeMs < maxAge || isAlive(Number(match[2]))) return true;
+      const pid = Number(match[2]);
+      if (now - info.mtimeMs < maxAge || (pid !== process.pid && isAlive(pid))) return true;
       if (!options.dryRun) rmSync(path, { recursive: true, force: true });
       removed.push(path);
       return true;
@@ -114,14 +116,5 @@ function walk(dir: string, visit: (path: string, name: string) => boolean): void
     const path = join(dir, entry.name);
     if (visit(path, entry.name)) continue;
     if (entry.isDirectory() && !SKIP.has(entry.name)) walk(path, visit);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return pid !== process.pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -6,6 +6,10 @@ import { parseDurationMs } from '../../params/time.js';
 import type { RunEvent } from '../../scheduler/events.js';
 import { run, type RunOptions } from '../../scheduler/run.js';
 import { nonNegativeInt, positiveInt } from '../command.js';
+import { EXECUTORS } from '../config.js';
+import { localExecutor } from '../../executors/local.js';
+import { routeExecutors } from '../../executors/route.js';
+import { randomUUID } from 'node:crypto';
 import type { CliContext } from '../context.js';
 import type { Prescan } from '../prescan.js';
 import { createReporter, type LogFormat } from '../render/reporter.js';
@@ -17,7 +21,9 @@ import type { Output } from '../main.js';
 export function addRunOptions(command: Command): void {
   command
     .option('--workers <n>', 'tasks run at once (default 1)', positiveInt('--workers'))
-    .addOption(new Option('--executor <name>', 'where tasks run').choices(['local']))
+    .addOption(
+      new Option('--executor <name>', 'where tasks run (default local)').choices([...EXECUTORS]),
+    )
     .option('--fail-fast', 'start no new tasks after a failure')
     .option('--no-wait', 'do not wait for tasks another process is running (exit 4)')
     .option(
@@ -115,6 +121,24 @@ export function runOptionsFrom(
       ) ??
       lockLocation(config.lockStore ?? config.lockDir, loaded.dir) ??
       resolve(cwd, '.dagwright/locks'),
+    executor: routeExecutors({
+      default: (options.executor as string | undefined) ?? config.executor ?? 'local',
+      byFamily: config.executors,
+      executors: {
+        local: localExecutor,
+        docker: async () => {
+          const { DockerExecutor } = await import('../../executors/docker/executor.js');
+          const docker = config.docker ?? {};
+          return new DockerExecutor({
+            runId: randomUUID(),
+            ...(docker.socket ? { socketPath: docker.socket } : {}),
+            ...(docker.network ? { network: docker.network } : {}),
+            ...(docker.env ? { env: docker.env } : {}),
+            ...(docker.passEnv ? { passEnv: docker.passEnv } : {}),
+          });
+        },
+      },
+    }),
     logDir: options.logDir
       ? resolve(cwd, options.logDir as string)
       : (fromConfig(config.logDir) ?? resolve(cwd, '.dagwright/logs')),

@@ -31,6 +31,7 @@ import {
   type LockStore,
   type LockStoreOptions,
 } from '../lock-store.js';
+import { isAlive } from '../../process-alive.js';
 
 interface Held {
   readonly lease: Lease;
@@ -260,13 +261,4 @@ function holderOf(text: string): string {
     // Not ours: someone else's file at a lease name.
   }
   return 'unknown';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

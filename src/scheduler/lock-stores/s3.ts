@@ -33,6 +33,7 @@ import {
   type LockStore,
   type LockStoreOptions,
 } from '../lock-store.js';
+import { isAlive } from '../../process-alive.js';
 
 interface LeaseBody {
   readonly holder: string;
@@ -219,14 +220,5 @@ function parseBody(text: string): LeaseBody | undefined {
     return { holder: value.holder, expiresAt: value.expiresAt, released: value.released === true };
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,0 +1,41 @@
+/**
+ * Where each task runs: its own `executor` field, else the executor configured for its family,
+ * else the run's default (`--executor`). Executors are made on first use, so a run that never
+ * needs Docker never talks to dockerd.
+ */
+import { UsageError } from '../errors.js';
+import type { Task } from '../task.js';
+import type { ExecutionContext, Executor } from './executor.js';
+
+export interface Routes {
+  /** Executor name for tasks that name none. Default 'local'. */
+  readonly default?: string;
+  /** Executor name per task family, e.g. `{ TrainModel: 'docker' }`. */
+  readonly byFamily?: Readonly<Record<string, string>>;
+  /** The executors by name; a function makes one on first use. */
+  readonly executors: Readonly<Record<string, Executor | (() => Executor | Promise<Executor>)>>;
+}
+
+export function routeExecutors(routes: Routes): Executor {
+  const made = new Map<string, Promise<Executor>>();
+  const get = (name: string, task: Task): Promise<Executor> => {
+    let executor = made.get(name);
+    if (!executor) {
+      const entry = routes.executors[name];
+      if (entry === undefined)
+        throw new UsageError(
+          `${task.id}: unknown executor '${name}'; known: ${Object.keys(routes.executors).join(', ')}`,
+        );
+      executor = Promise.resolve(typeof entry === 'function' ? entry() : entry);
+      made.set(name, executor);
+    }
+    return executor;
+  };
+  return {
+    name: routes.default ?? 'local',
+    async execute(task: Task, context: ExecutionContext): Promise<void> {
+      const name = task.executor ?? routes.byFamily?.[task.family] ?? routes.default ?? 'local';
+      return (await get(name, task)).execute(task, context);
+    },
+  };
+}
