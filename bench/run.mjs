@@ -95,13 +95,12 @@ function cases() {
   // F is timed straight to the server; its requests come from one more run of each side, in
   // the first repetition, through the counting proxy (whose hop would slow the side with more
   // requests more).
-  for (const [shape, file] of [
-    ['F-s3', 'f-s3.mjs'],
-    ['F-hdfs', 'f-hdfs.mjs'],
-  ]) {
+  for (const store of ['s3', 'hdfs']) {
+    const shape = `F-${store}`;
+    const ours = ['f-partitions.mjs', '--store', store];
     for (const n of sizes([1_000, 10_000], [200])) {
-      add(shape, n, [file, '--size', n, '--direct', 1], [shape, '--size', n, '--direct', 1]);
-      list.at(-1).counted = { ours: [file, '--size', n], luigi: [shape, '--size', n] };
+      add(shape, n, [...ours, '--size', n, '--direct', 1], [shape, '--size', n, '--direct', 1]);
+      list.at(-1).counted = { ours: [...ours, '--size', n], luigi: [shape, '--size', n] };
     }
   }
   add('G', 1, ['g-startup.mjs'], 'g');

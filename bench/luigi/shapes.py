@@ -117,6 +117,25 @@ class CountingProxy:
             self.process.wait()
 
 
+def dailies(start, n, target):
+    """E, F: a WrapperTask over n Daily tasks from `start`, each with the output `target(date)`."""
+
+    class Daily(luigi.Task):
+        date = luigi.DateParameter()
+
+        def output(self):
+            return target(self.date)
+
+    class Days(luigi.WrapperTask):
+        start = luigi.DateParameter()
+        days = luigi.IntParameter()
+
+        def requires(self):
+            return [Daily(date=self.start + datetime.timedelta(days=i)) for i in range(self.days)]
+
+    return Days(start=start, days=n)
+
+
 def define(shape, n, workers, direct=False):
     """Returns the root task for a shape (classes are defined per call: sizes differ)."""
     if shape in ("A1", "A2"):
@@ -272,20 +291,7 @@ def define(shape, n, workers, direct=False):
             os.makedirs(os.path.dirname(path), exist_ok=True)
             open(path, "w").close()
 
-        class Daily(luigi.Task):
-            date = luigi.DateParameter()
-
-            def output(self):
-                return luigi.LocalTarget(path_of(self.date))
-
-        class Days(luigi.WrapperTask):
-            start = luigi.DateParameter()
-            days = luigi.IntParameter()
-
-            def requires(self):
-                return [Daily(date=self.start + datetime.timedelta(days=i)) for i in range(self.days)]
-
-        return Days(start=start, days=n)
+        return dailies(start, n, lambda date: luigi.LocalTarget(path_of(date)))
 
     if shape in ("F-s3", "F-hdfs"):
         settings = storage(shape[2:], n)
@@ -323,20 +329,7 @@ def define(shape, n, workers, direct=False):
             def target(date):
                 return luigi_hdfs.HdfsTarget("%sdate=%s.json" % (settings["prefix"], date.isoformat()), fs=client)
 
-        class Daily(luigi.Task):
-            date = luigi.DateParameter()
-
-            def output(self):
-                return target(self.date)
-
-        class Days(luigi.WrapperTask):
-            start = luigi.DateParameter()
-            days = luigi.IntParameter()
-
-            def requires(self):
-                return [Daily(date=self.start + datetime.timedelta(days=i)) for i in range(self.days)]
-
-        return Days(start=start, days=n)
+        return dailies(start, n, target)
 
     raise SystemExit("unknown shape " + shape)
 

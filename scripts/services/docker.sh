@@ -10,6 +10,8 @@
 # Test image: local/busybox:test (a 2 MB busybox root file system, `docker import`ed). Never tag test images
 # `latest`: Nomad's docker driver would try to pull them.
 set -euo pipefail
+# shellcheck source=scripts/services/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 STATE="${DOCKERD_STATE_DIR:-${TMPDIR:-/tmp}/dagwright-dockerd}"
 SOCKET="${DOCKER_SOCKET:-/var/run/docker.sock}"
@@ -66,13 +68,7 @@ do_start() {
 }
 
 do_stop() {
-  [ -f "$STATE/pid" ] || return 0
-  local pid
-  pid=$(cat "$STATE/pid")
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$STATE/pid"
+  stop_pidfile "$STATE/pid" TERM 30
 }
 
 do_env() {
@@ -83,13 +79,4 @@ export DOCKER_TEST_IMAGE=$IMAGE
 ENV
 }
 
-case "${1:-}" in
-  install) do_install ;;
-  start) do_start ;;
-  stop) do_stop ;;
-  env) do_env ;;
-  *)
-    echo "usage: $0 install|start|stop|env" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

@@ -9,6 +9,8 @@
 #
 # Needs Java 17 and Maven >= 3.8 (apt-get install -y openjdk-17-jdk-headless maven).
 set -euo pipefail
+# shellcheck source=scripts/services/lib.sh
+. "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")/minihdfs" && pwd)
 HTTP_PORT="${WEBHDFS_PORT:-9870}"
 RPC_PORT="${HDFS_RPC_PORT:-8020}"
@@ -73,13 +75,7 @@ do_start() {
 }
 
 do_stop() {
-  if [ -f "$STATE/pid" ]; then
-    local pid
-    pid=$(cat "$STATE/pid")
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" || true
-  fi
+  stop_pidfile "$STATE/pid" TERM 60
   rm -rf "$STATE"
 }
 
@@ -93,13 +89,4 @@ export HDFS_PID=$(cat "$STATE/pid" 2>/dev/null || true)
 ENV
 }
 
-case "${1:-}" in
-  install) do_install ;;
-  start) do_start ;;
-  stop) do_stop ;;
-  env) do_env ;;
-  *)
-    echo "usage: $0 install|start|stop|env" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

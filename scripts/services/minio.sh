@@ -8,6 +8,8 @@
 #
 # Idempotent: `start` on a running server of ours prints the exports again.
 set -euo pipefail
+# shellcheck source=scripts/services/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # The Go module proxy refuses RELEASE tags and bare commits: pin by pseudo-version (= commit 7aac2a2c5, 2026-02-12,
 # which has the conditional-put fix #21653).
@@ -85,16 +87,7 @@ do_start() {
 }
 
 do_stop() {
-  if [ -f "$STATE/pid" ]; then
-    local pid
-    pid=$(cat "$STATE/pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid"
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" || true
-    fi
-    rm -f "$STATE/pid"
-  fi
+  stop_pidfile "$STATE/pid" TERM 10
   rm -rf "$STATE/data" "$STATE/server.env"
 }
 
@@ -116,13 +109,4 @@ export AWS_REGION=us-east-1
 ENV
 }
 
-case "${1:-}" in
-  install) do_install ;;
-  start) do_start ;;
-  stop) do_stop ;;
-  env) do_env ;;
-  *)
-    echo "usage: $0 install|start|stop|env" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

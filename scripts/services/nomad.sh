@@ -10,6 +10,8 @@
 #
 # Nomad is BUSL-1.1: the binary is a test dependency only and is never committed.
 set -euo pipefail
+# shellcheck source=scripts/services/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 NOMAD_VERSION="${NOMAD_VERSION:-v1.11.2}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/dagwright"
@@ -130,13 +132,7 @@ HCL
 }
 
 do_stop() {
-  if [ -f "$STATE/pid" ]; then
-    local pid
-    pid=$(cat "$STATE/pid")
-    kill -INT "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  stop_pidfile "$STATE/pid" INT 10
   rm -rf "$STATE"
 }
 
@@ -147,13 +143,4 @@ export NOMAD_PID=$(cat "$STATE/pid" 2>/dev/null || true)
 ENV
 }
 
-case "${1:-}" in
-  install) do_install ;;
-  start) do_start ;;
-  stop) do_stop ;;
-  env) do_env ;;
-  *)
-    echo "usage: $0 install|start|stop|env" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

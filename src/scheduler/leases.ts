@@ -6,7 +6,6 @@
  * heartbeat. A lease is stale when its holder process is gone (same host) or its last
  * heartbeat is older than the TTL; anyone may break a stale lease.
  */
-import { randomBytes } from 'node:crypto';
 import {
   linkSync,
   lstatSync,
@@ -17,32 +16,28 @@ import {
   symlinkSync,
   unlinkSync,
 } from 'node:fs';
-import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import {
   describeHolder,
+  holderIsDead,
+  newHolder,
+  uniqueToken,
   type AcquireResult,
   type Lease,
   type LockStore,
   type LockStoreOptions,
 } from './lock-store.js';
-import { isAlive } from '../process-alive.js';
 
 export interface LeaseOptions extends LockStoreOptions {
   /** Folder shared by every process that works on the same artifacts. */
   readonly dir: string;
 }
 
-/** Unique per process; a counter makes each lease's holder string unique within it. */
-const PROCESS_TOKEN = randomBytes(4).toString('hex');
-let counter = 0;
-
 export class LeaseStore implements LockStore {
   readonly dir: string;
   readonly ttlMs: number;
   readonly heartbeatMs: number;
   readonly #held = new Map<string, Lease>();
-  readonly #host = hostname();
   #timer: NodeJS.Timeout | undefined;
   /** When every held lease was last touched (or, for newer ones, created). */
   #lastTouch = 0;
@@ -63,7 +58,7 @@ export class LeaseStore implements LockStore {
     this.#ensureDir();
     const path = this.#pathOf(hash);
     for (let tries = 0; tries < 3; tries++) {
-      const holder = `${process.pid}@${this.#host}:${PROCESS_TOKEN}${(counter++).toString(36)}`;
+      const holder = newHolder();
       if (this.#create(path, holder)) {
         const lease = { hash, holder };
         if (this.#held.size === 0) this.#lastTouch = Date.now();
@@ -144,8 +139,7 @@ export class LeaseStore implements LockStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
       throw error;
     }
-    const match = /^(\d+)@(.*):\w+$/.exec(holder);
-    const dead = match !== null && match[2] === this.#host && !isAlive(Number(match[1]));
+    const dead = holderIsDead(holder);
     return { stale: dead || Date.now() - mtimeMs > this.ttlMs, holder };
   }
 
@@ -154,7 +148,7 @@ export class LeaseStore implements LockStore {
    * if a fresh one slipped in meanwhile, it is linked back (unless yet another one exists).
    */
   #breakStale(path: string, staleHolder: string): void {
-    const aside = `${path}.stale-${PROCESS_TOKEN}${(counter++).toString(36)}`;
+    const aside = `${path}.stale-${uniqueToken()}`;
     try {
       renameSync(path, aside);
     } catch {

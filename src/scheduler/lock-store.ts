@@ -3,6 +3,9 @@
  * machines. The local folder store serves one machine; S3 and HDFS stores serve runs on many
  * machines that share artifacts (`lockStore` in config).
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { isAlive } from '../process-alive.js';
 
 export interface Lease {
   readonly hash: string;
@@ -37,8 +40,30 @@ export interface LockStoreOptions {
   readonly heartbeatMs?: number;
 }
 
+const HOLDER = /^(\d+)@(.*):\w+$/;
+const HOST = hostname();
+/** Unique per process; the counter makes each token unique within it. */
+const PROCESS_TOKEN = randomBytes(4).toString('hex');
+let counter = 0;
+
+/** A token no other lease, process or machine uses (for holders and aside names). */
+export function uniqueToken(): string {
+  return PROCESS_TOKEN + (counter++).toString(36);
+}
+
+/** A new holder for a lease of this process: `<pid>@<host>:<token>`. */
+export function newHolder(): string {
+  return `${process.pid}@${HOST}:${uniqueToken()}`;
+}
+
+/** `true` when the holder is a process of this machine that is gone: its lease is free now. */
+export function holderIsDead(holder: string): boolean {
+  const match = HOLDER.exec(holder);
+  return match !== null && match[2] === HOST && !isAlive(Number(match[1]));
+}
+
 /** `4242@build-7:ab12` -> `pid 4242 on build-7` */
 export function describeHolder(holder: string): string {
-  const match = /^(\d+)@(.*):\w+$/.exec(holder);
+  const match = HOLDER.exec(holder);
   return match ? `pid ${match[1]} on ${match[2]}` : 'another process';
 }

@@ -8,7 +8,7 @@ import { UnsafePathError, UsageError } from '../errors.js';
 import { HdfsTarget } from './hdfs/target.js';
 import { LocalTarget } from './local.js';
 import { S3Target } from './s3/target.js';
-import { storageSettings } from './settings.js';
+import { settingsGeneration, storageSettings } from './settings.js';
 import type { Target } from './target.js';
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
@@ -46,20 +46,54 @@ export function targetFromUri(uri: string): Target {
 export function artifact(path: string): Target {
   if (typeof path !== 'string' || path.length === 0)
     throw new UnsafePathError(`artifact() needs a relative path, got ${JSON.stringify(path)}`);
-  if (isAbsolute(path) || SCHEME.test(path))
+  if (isAbsolute(path) || (path.includes('://') && SCHEME.test(path)))
     throw new UnsafePathError(
       `artifact(${JSON.stringify(path)}) takes a path relative to the artifact root; for a fixed location use targetFromUri()`,
     );
-  if (path.split('/').some((segment) => segment === '..'))
+  if (path.includes('..') && PARENT_SEGMENT.test(path))
     throw new UnsafePathError(
       `artifact path ${JSON.stringify(path)} contains '..' and could leave the artifact root; check the parameter values used to build it`,
     );
-  const root = artifactRoot();
-  if (root === undefined) return new LocalTarget(path);
-  return targetFromUri(`${root}/${path.replace(/^(\.\/)+/, '')}`);
+  const { prefix, make } = currentRoot();
+  return make(prefix === '' ? path : prefix + path.replace(LEADING_DOTS, ''));
 }
 
-/** The configured root without a trailing slash; undefined for the working directory. */
+const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
+const LEADING_DOTS = /^(\.\/)+/;
+
+/** How artifact() turns a path into a target: `make(prefix + path)`. */
+interface Root {
+  /** '' for the working directory, else the root with a trailing '/'. */
+  readonly prefix: string;
+  readonly make: (location: string) => Target;
+}
+
+const local = (path: string): Target => new LocalTarget(path);
+let cached: { readonly generation: number; readonly root: Root } | undefined;
+
+/**
+ * The root, resolved once per configureStorage(): artifact() runs for every task a plan looks
+ * at, so it must cost little more than constructing the target.
+ */
+function currentRoot(): Root {
+  const generation = settingsGeneration();
+  if (cached?.generation === generation) return cached.root;
+  const root = artifactRoot();
+  const scheme = root === undefined ? undefined : SCHEME.exec(root)?.[1]?.toLowerCase();
+  const resolved: Root =
+    root === undefined
+      ? { prefix: '', make: local }
+      : scheme === undefined || scheme === 'file'
+        ? { prefix: (scheme ? fileURLToPath(root) : root).replace(/\/?$/, '/'), make: local }
+        : { prefix: `${root}/`, make: targetFromUri };
+  cached = { generation, root: resolved };
+  return resolved;
+}
+
+/**
+ * The configured root without a trailing slash; undefined for the working directory.
+ * `DAG_ARTIFACT_ROOT` is read when nothing was configured.
+ */
 export function artifactRoot(): string | undefined {
   const root = storageSettings().artifactRoot ?? process.env.DAG_ARTIFACT_ROOT;
   if (root === undefined || root === '') return undefined;

@@ -71,8 +71,6 @@ export default function setup(project: TestProject): () => void {
     DAG_TEST_DOCKER_HOST: dockerd.DOCKER_HOST!,
     DAG_TEST_DOCKER_IMAGE: dockerd.DOCKER_TEST_IMAGE!,
   };
-  // Test workers are started after this and inherit the environment.
-  Object.assign(process.env, env);
   project.provide('services', env);
   return () => {
     for (const service of [docker, hdfs, minio]) {

@@ -128,13 +128,13 @@ export function runOptionsFrom(
         local: localExecutor,
         docker: async () => {
           const { DockerExecutor } = await import('../../executors/docker/executor.js');
-          const docker = config.docker ?? {};
+          const { socket, network, env, passEnv } = config.docker ?? {};
           return new DockerExecutor({
             runId: randomUUID(),
-            ...(docker.socket ? { socketPath: docker.socket } : {}),
-            ...(docker.network ? { network: docker.network } : {}),
-            ...(docker.env ? { env: docker.env } : {}),
-            ...(docker.passEnv ? { passEnv: docker.passEnv } : {}),
+            socketPath: socket,
+            network,
+            env,
+            passEnv,
           });
         },
       },

@@ -12,8 +12,6 @@
  * - break: RENAME the stale lease to a unique aside name (one breaker wins), check by fileId and
  *   modificationTime that what moved is what was judged, else put it back; delete the aside.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { ArtifactExistsError, UnsafePathError } from '../../errors.js';
 import { publishFile, removeQuietly } from '../../targets/hdfs/publish.js';
 import { parseHdfsUri, type HdfsLocation } from '../../targets/hdfs/uri.js';
@@ -26,12 +24,14 @@ import {
 } from '../../targets/hdfs/webhdfs.js';
 import {
   describeHolder,
+  holderIsDead,
+  newHolder,
+  uniqueToken,
   type AcquireResult,
   type Lease,
   type LockStore,
   type LockStoreOptions,
 } from '../lock-store.js';
-import { isAlive } from '../../process-alive.js';
 
 interface Held {
   readonly lease: Lease;
@@ -52,8 +52,6 @@ interface Found {
   readonly stale: boolean;
 }
 
-const PROCESS_TOKEN = randomBytes(4).toString('hex');
-let counter = 0;
 const TRIES = 3;
 const SAFE_HASH = /^[A-Za-z0-9_.-]+$/;
 
@@ -63,7 +61,6 @@ export class HdfsLockStore implements LockStore {
   /** 0 (or not finite): no heartbeat, leases go stale after ttlMs unless released. */
   readonly heartbeatMs: number;
   readonly #dir: HdfsLocation;
-  readonly #host = hostname();
   readonly #held = new Map<string, Held>();
   #timer: NodeJS.Timeout | undefined;
 
@@ -83,7 +80,7 @@ export class HdfsLockStore implements LockStore {
     const path = this.#pathOf(hash);
     const client = this.#client;
     for (let tries = 0; tries < TRIES; tries++) {
-      const holder = `${process.pid}@${this.#host}:${PROCESS_TOKEN}${(counter++).toString(36)}`;
+      const holder = newHolder();
       const touchedAt = performance.now();
       try {
         await publishFile(client, path, JSON.stringify({ holder }), this.#uriOf(path));
@@ -164,8 +161,7 @@ export class HdfsLockStore implements LockStore {
       throw error;
     }
     // The content may be newer than the status (replaced in between); breaking checks fileId.
-    const match = /^(\d+)@(.*):\w+$/.exec(holder);
-    const dead = match !== null && match[2] === this.#host && !isAlive(Number(match[1]));
+    const dead = holderIsDead(holder);
     const stale = dead || client.clock.earliest() - status.modificationTime > this.ttlMs;
     return { holder, status, dead, stale };
   }
@@ -245,7 +241,7 @@ export class HdfsLockStore implements LockStore {
   }
 
   #asideOf(path: string): string {
-    return `${path}.stale-${PROCESS_TOKEN}${(counter++).toString(36)}`;
+    return `${path}.stale-${uniqueToken()}`;
   }
 
   #uriOf(path: string): string {

@@ -16,8 +16,6 @@
  * (client.ts `serverNow()`), so machines with skewed clocks agree within about a second; the
  * TTL must be well above that (the default is 60 s).
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { loadS3Sdk, s3Client, serverNow } from '../../targets/s3/client.js';
 import {
   httpStatusOf,
@@ -28,12 +26,13 @@ import {
 import { parseS3Prefix } from '../../targets/s3/uri.js';
 import {
   describeHolder,
+  holderIsDead,
+  newHolder,
   type AcquireResult,
   type Lease,
   type LockStore,
   type LockStoreOptions,
 } from '../lock-store.js';
-import { isAlive } from '../../process-alive.js';
 
 interface LeaseBody {
   readonly holder: string;
@@ -52,8 +51,6 @@ interface Held {
 
 type Condition = { readonly IfNoneMatch: '*' } | { readonly IfMatch: string };
 
-const PROCESS_TOKEN = randomBytes(4).toString('hex');
-let counter = 0;
 const TAKEOVER_TRIES = 3;
 
 export class S3LockStore implements LockStore {
@@ -63,7 +60,6 @@ export class S3LockStore implements LockStore {
   readonly heartbeatMs: number;
   readonly #bucket: string;
   readonly #prefix: string;
-  readonly #host = hostname();
   readonly #held = new Map<string, Held>();
   #timer: NodeJS.Timeout | undefined;
 
@@ -80,7 +76,7 @@ export class S3LockStore implements LockStore {
   async acquire(hash: string): Promise<AcquireResult> {
     const key = this.#keyOf(hash);
     for (let tries = 0; tries < TAKEOVER_TRIES; tries++) {
-      const holder = `${process.pid}@${this.#host}:${PROCESS_TOKEN}${(counter++).toString(36)}`;
+      const holder = newHolder();
       const created = await this.#put(key, this.#fresh(holder), { IfNoneMatch: '*' });
       if (created !== undefined) return this.#hold(hash, key, holder, created);
       const current = await this.#read(key);
@@ -142,8 +138,7 @@ export class S3LockStore implements LockStore {
   #isStale(body: LeaseBody | undefined): boolean {
     if (body === undefined || body.released === true) return true;
     if (body.expiresAt <= serverNow()) return true;
-    const match = /^(\d+)@(.*):\w+$/.exec(body.holder);
-    return match !== null && match[2] === this.#host && !isAlive(Number(match[1]));
+    return holderIsDead(body.holder);
   }
 
   /** The new ETag, or undefined when the condition failed (or the lease vanished). */

@@ -18,7 +18,7 @@ import {
 } from './errors.js';
 import { nextPageStart, type FileStatus, type ListingPage } from './listing.js';
 import { OpenStream } from './open-stream.js';
-import { ServerClock } from './server-clock.js';
+import { ServerClock } from '../server-clock.js';
 import { uploadToDataNode, type Body } from './upload.js';
 
 export { compareNames, nextPageStart, type FileStatus, type ListingPage } from './listing.js';

@@ -17,6 +17,7 @@ import type {
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { UsageError } from '../../errors.js';
 import { settingsGeneration, storageSettings, type S3Settings } from '../settings.js';
+import { ServerClock } from '../server-clock.js';
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
 export type S3LibStorage = typeof import('@aws-sdk/lib-storage');
@@ -49,7 +50,7 @@ export function s3Client(): Promise<S3Client> {
   if (cached?.generation !== generation) {
     // The previous client is not destroyed: requests of older targets may still be in flight.
     // Its idle keep-alive sockets do not hold the process open.
-    clockOffsetMs = 0;
+    clock = new ServerClock();
     const client = createClient();
     cached = { generation, client };
     // A failed creation (bad endpoint) is not cached: the next call reports it again.
@@ -161,7 +162,7 @@ function redactUrl(text: string): string {
 // ---- What the client observes: request counts (tests) and the server's clock (leases). ----
 
 const requestCounts = new Map<string, number>();
-let clockOffsetMs = 0;
+let clock = new ServerClock();
 
 /** HTTP requests sent per command name (retries included) since the last reset. */
 export function s3RequestCounts(): Readonly<Record<string, number>> {
@@ -188,7 +189,7 @@ export function s3RequestTotal(...commandNames: string[]): number {
  * clocks expire at the right time this way.
  */
 export function serverNow(): number {
-  return Date.now() + clockOffsetMs;
+  return clock.now();
 }
 
 const observeRequests: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> =
@@ -206,18 +207,8 @@ const observeRequests: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutpu
     }
   };
 
-/**
- * The server stamped `Date` (second resolution) between sending and receiving, so the offset of
- * its clock lies in [date - receivedAt, date + 1000 - sentAt]; take the value nearest to zero.
- */
 function observeDate(response: unknown, sentAt: number): void {
   const headers = (response as { headers?: Record<string, string | undefined> } | undefined)
     ?.headers;
-  const date = headers?.date ?? headers?.Date;
-  if (date === undefined) return;
-  const serverTime = Date.parse(date);
-  if (Number.isNaN(serverTime)) return;
-  const low = serverTime - Date.now();
-  const high = serverTime + 1000 - sentAt;
-  clockOffsetMs = low > 0 ? low : high < 0 ? high : 0;
+  clock.observe(headers?.date ?? headers?.Date ?? null, sentAt, Date.now());
 }

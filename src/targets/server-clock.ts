@@ -1,8 +1,7 @@
 /**
- * The NameNode's clock, as seen from here. Lease expiry compares a file's modificationTime (set
- * by the NameNode) with "now"; judged by the NameNode's own clock, skew between machines does
- * not matter. Every answer's `Date` header (whole seconds) bounds the offset between its clock
- * and ours: the answer was made between sending and receiving, so
+ * A storage server's clock (the HDFS NameNode's, the S3 server's), as seen from here. Leases
+ * expire by the server's clock, so skew between the machines that share them does not matter.
+ * Every answer's `Date` header (whole seconds) bounds the offset between its clock and ours: the answer was made between sending and receiving, so
  * `date <= sent + offset` and `received + offset < date + 1000`. The bounds tighten as answers
  * arrive at different sub-second phases.
  */
@@ -43,6 +42,13 @@ export class ServerClock {
   /** The latest the server's clock can read now: for renewals (never older than the truth). */
   latest(): number {
     return Date.now() + (this.#high ?? 0);
+  }
+
+  /** The best guess: the local clock, moved just enough to agree with every answer seen. */
+  now(): number {
+    const low = this.#low ?? 0;
+    const high = this.#high ?? 0;
+    return Date.now() + (low > 0 ? low : high < 0 ? high : 0);
   }
 
   /** `true` once an answer has been seen. */
