@@ -6,9 +6,9 @@ export interface DagConfig {
   modules?: string[];
   workers?: number;
   /** Where tasks run unless their family or class says otherwise. Default 'local'. */
-  executor?: 'local' | 'docker';
+  executor?: 'local' | 'docker' | 'nomad';
   /** Executor per task family, e.g. `{ TrainModel: 'docker' }`. */
-  executors?: Record<string, 'local' | 'docker'>;
+  executors?: Record<string, 'local' | 'docker' | 'nomad'>;
   /** The docker executor: dockerd's socket, the containers' network, and their environment. */
   docker?: {
     /** Default /var/run/docker.sock (or DOCKER_HOST=unix://...). */
@@ -19,6 +19,41 @@ export interface DagConfig {
     env?: Record<string, string>;
     /** Names of variables copied from dag's own environment (secrets): never logged. */
     passEnv?: string[];
+  };
+  /**
+   * The nomad executor. The cluster comes from NOMAD_ADDR, NOMAD_TOKEN, NOMAD_NAMESPACE,
+   * NOMAD_REGION and NOMAD_CACERT/NOMAD_CLIENT_CERT/NOMAD_CLIENT_KEY, as for the nomad CLI.
+   */
+  nomad?: {
+    /** Fixed variables for every task. Not for secrets: job specs are readable through the API. */
+    env?: Record<string, string>;
+    /**
+     * Names of variables copied from dag's environment (secrets): stored in the job's Nomad
+     * Variable and read by the task through a template; never in a job spec or a log.
+     */
+    passEnv?: string[];
+    /** Docker network mode of the tasks (default: the driver's, bridge). */
+    network?: string;
+    /** Folders every Nomad client mounts at the same path; local artifacts must lie in one. */
+    sharedPaths?: string[];
+    /** Default `['*']`. */
+    datacenters?: string[];
+    /** Longest an attempt waits for a place on a busy cluster (default 5 minutes). */
+    queueTimeoutMs?: number;
+    /** MHz reserved per unit of a task's `cpu` resource (default 1000). */
+    mhzPerCpu?: number;
+  };
+  /**
+   * The image that runs tasks other than CommandTasks with an `image` on docker (and nomad), as
+   * `dag exec-task <Family> --<param>=<value>...`: dagwright and this project, e.g. made by
+   * scripts/pipeline-image.sh.
+   */
+  pipeline?: {
+    image: string;
+    /** How the image runs dag. Default `['dag']`. */
+    command?: string[];
+    /** Working directory in the container. Default: the image's WORKDIR. */
+    workdir?: string;
   };
   failFast?: boolean;
   /** `false` behaves like `--no-wait`. */

@@ -36,7 +36,7 @@ export { WebHdfsError } from './targets/hdfs/errors.js';
 export { artifact, targetFromUri } from './targets/artifact.js';
 export { configureStorage } from './targets/settings.js';
 export type { StorageSettings, S3Settings, HdfsSettings } from './targets/settings.js';
-export type { Target, Store, Staging } from './targets/target.js';
+export type { Target, Store, Staging, RemoteStaging } from './targets/target.js';
 export type { LockStore, Lease, AcquireResult, LockStoreOptions } from './scheduler/lock-store.js';
 
 export { plan } from './graph/plan.js';
@@ -49,6 +49,9 @@ export type { Executor, ExecutionContext } from './executors/executor.js';
 export { routeExecutors } from './executors/route.js';
 export { DockerExecutor, ContainerError } from './executors/docker/executor.js';
 export type { DockerExecutorOptions } from './executors/docker/executor.js';
+export { NomadExecutor, NomadTaskError } from './executors/nomad/executor.js';
+export type { NomadExecutorOptions } from './executors/nomad/executor.js';
+export type { NomadSettings } from './executors/nomad/client.js';
 export type { Routes } from './executors/route.js';
 export { defineConfig } from './config.js';
 export type { DagConfig } from './config.js';

@@ -10,7 +10,7 @@ import type { DagConfig } from '../config.js';
 import { importModule } from './modules.js';
 
 /** Executors the CLI knows by name. */
-export const EXECUTORS = ['local', 'docker'] as const;
+export const EXECUTORS = ['local', 'docker', 'nomad'] as const;
 
 export const CONFIG_NAMES = [
   'dag.config.ts',
@@ -75,6 +75,24 @@ async function validate(raw: unknown, path: string): Promise<DagConfig> {
         network: z.string().min(1).optional(),
         env: z.record(z.string(), z.string()).optional(),
         passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+      })
+      .optional(),
+    nomad: z
+      .strictObject({
+        env: z.record(z.string(), z.string()).optional(),
+        passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+        network: z.string().min(1).optional(),
+        sharedPaths: z.array(z.string().min(1)).optional(),
+        datacenters: z.array(z.string().min(1)).min(1).optional(),
+        queueTimeoutMs: z.number().int().positive().optional(),
+        mhzPerCpu: z.number().positive().optional(),
+      })
+      .optional(),
+    pipeline: z
+      .strictObject({
+        image: z.string().min(1),
+        command: z.array(z.string().min(1)).min(1).optional(),
+        workdir: z.string().regex(/^\//, 'must be an absolute path in the image').optional(),
       })
       .optional(),
     failFast: z.boolean().optional(),

@@ -118,7 +118,7 @@ export function resolveTaskArgs(
           `${where}: unknown parameter '${name}'; known: ${meta.names.join(', ')}`,
         );
       const param = meta.params[index]!;
-      setFamilyDefault(family.name, name, convert(param, raw, `${where}.${name}`));
+      setFamilyDefault(family.name, name, convert(param, raw, `${where}.${name}`), param);
     }
   }
 
@@ -133,6 +133,7 @@ export function resolveTaskArgs(
         flag.family.name,
         flag.name,
         convert(flag.param, raw, `${flag.family.name}: --${flag.family.name}.${flag.name}`),
+        flag.param,
       );
     } else {
       args[flag.name] = convert(flag.param, raw, `${flag.family.name}: --${flagName(flag.name)}`);

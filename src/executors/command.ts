@@ -18,6 +18,11 @@ export async function runCommand(task: CommandTask, context: ExecutionContext): 
   return runStaged(task, context, (argv) => spawn(task, argv, context));
 }
 
+/** A staging whose location may be remote (a URI): it says itself whether it was written. */
+export interface ProgramStaging extends Staging {
+  written?(): Promise<boolean>;
+}
+
 /** Runs the program of a CommandTask given its checked argv (and the stagings it writes). */
 export type ProgramRunner = (
   argv: readonly string[],
@@ -43,16 +48,28 @@ export async function runStaged(
     }));
     const argv = checkArgv(task, task.command(staged as never));
     await runProgram(argv, stagings);
-    const missing = outputs.filter((_, i) => !pathExists(stagings[i]!.path));
-    if (missing.length > 0) {
-      throw new CommandError(
-        `command exited 0 but did not write ${missing.map(String).join(', ')} (write it at the staged path passed to command())`,
-      );
-    }
-    await commitAll(outputs, stagings, context);
+    await publishStaged(outputs, stagings, context);
   } finally {
     await Promise.all(stagings.map((staging) => staging.discard()));
   }
+}
+
+/** After exit 0: checks that the program wrote every output, then publishes them all. */
+export async function publishStaged(
+  outputs: readonly Target[],
+  stagings: readonly ProgramStaging[],
+  context: ExecutionContext,
+): Promise<void> {
+  const written = await Promise.all(
+    stagings.map((staging) => (staging.written ? staging.written() : pathExists(staging.path))),
+  );
+  const missing = outputs.filter((_, i) => !written[i]);
+  if (missing.length > 0) {
+    throw new CommandError(
+      `command exited 0 but did not write ${missing.map(String).join(', ')} (write it at the staged path passed to command())`,
+    );
+  }
+  await commitAll(outputs, stagings, context);
 }
 
 export function checkArgv(task: CommandTask, argv: unknown): readonly string[] {

@@ -31,11 +31,22 @@ export function routeExecutors(routes: Routes): Executor {
     }
     return executor;
   };
+  const nameFor = (task: Task): string =>
+    task.executor ?? routes.byFamily?.[task.family] ?? routes.default ?? 'local';
   return {
     name: routes.default ?? 'local',
     async execute(task: Task, context: ExecutionContext): Promise<void> {
-      const name = task.executor ?? routes.byFamily?.[task.family] ?? routes.default ?? 'local';
-      return (await get(name, task)).execute(task, context);
+      return (await get(nameFor(task), task)).execute(task, context);
+    },
+    async check(tasks: readonly Task[]): Promise<void> {
+      const byName = new Map<string, Task[]>();
+      for (const task of tasks) {
+        const name = nameFor(task);
+        const list = byName.get(name);
+        if (list) list.push(task);
+        else byName.set(name, [task]);
+      }
+      for (const [name, list] of byName) await (await get(name, list[0]!)).check?.(list);
     },
   };
 }

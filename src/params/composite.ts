@@ -72,6 +72,8 @@ export function list<P extends AnyParam, const O extends ParamOptions<readonly I
         value.length === 1 && item.serialize(value[0]) === ''
           ? '\\'
           : value.map((entry) => escapeItem(item.serialize(entry))).join(','),
+      // A JSON array of the items' own arguments: items may hold commas, spaces or nothing.
+      argument: (value) => JSON.stringify(value.map((entry) => item.argument(entry))),
     },
     options ?? {},
   );

@@ -25,6 +25,11 @@ export interface ParamSpec<Out, In> {
   parse(text: string): Out;
   /** Canonical string: equal values give equal strings, on every machine. */
   serialize(value: Out): string;
+  /**
+   * Command-line text that `parse` reads back as the same value, where `serialize` is not that
+   * (a list's canonical form does not escape its items for parsing). Default: `serialize`.
+   */
+  argument?(value: Out): string;
 }
 
 /** A declared parameter. `HasDefault` decides whether constructors must pass it. */
@@ -58,6 +63,11 @@ export class Param<Out, In = Out, HasDefault extends boolean = boolean> {
 
   serialize(value: Out): string {
     return this.spec.serialize(value);
+  }
+
+  /** The value as a command-line argument that `parse` turns back into it. */
+  argument(value: Out): string {
+    return this.spec.argument ? this.spec.argument(value) : this.spec.serialize(value);
   }
 }
 

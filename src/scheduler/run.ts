@@ -125,6 +125,9 @@ class Execution {
   async run(): Promise<RunResult> {
     const started = performance.now();
     this.#prepare();
+    await this.#attemptSettings.executor.check?.(
+      this.#plan.nodes.filter((node) => node.status === 'pending').map((node) => node.task),
+    );
     const { lockStore, lockDir, leaseTtlMs } = this.#options;
     this.#leases =
       typeof lockStore === 'object'

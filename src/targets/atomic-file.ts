@@ -22,6 +22,18 @@ export function tempPathFor(path: string): string {
   return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}${TEMP_MARK}${process.pid}-${unique}`;
 }
 
+/**
+ * `true` when `path` is a name tempPathFor(`artifactPath`) makes: the same folder, spelt the
+ * same, and a temp name of the artifact's own name (how a staging location given back is checked).
+ */
+export function isTempPathFor(path: string, artifactPath: string): boolean {
+  const slash = artifactPath.lastIndexOf('/');
+  if (path.lastIndexOf('/') !== slash || !path.startsWith(artifactPath.slice(0, slash + 1))) {
+    return false;
+  }
+  return TEMP_NAME.exec(path.slice(slash + 1))?.[1] === artifactPath.slice(slash + 1);
+}
+
 export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
 }

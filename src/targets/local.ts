@@ -3,17 +3,18 @@ import { createReadStream, readdirSync, rmSync, statSync, writeFileSync } from '
 import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
-import { ArtifactExistsError, UnsafePathError } from '../errors.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ArtifactExistsError, UnsafePathError, UsageError } from '../errors.js';
 import {
   ensureDir,
   inDir,
   pathExists,
   publish,
   publishTempFile,
+  isTempPathFor,
   tempPathFor,
 } from './atomic-file.js';
-import type { Staging, Store, Target } from './target.js';
+import type { RemoteStaging, Staging, Store, Target } from './target.js';
 
 const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
 /** Below this size a write is done synchronously: faster than a thread-pool round trip. */
@@ -93,6 +94,35 @@ export class LocalTarget implements Target {
     return {
       path: resolve(temp),
       commit: async () => publish(temp, this.path, this),
+      discard: () => rm(temp, { recursive: true, force: true }),
+    };
+  }
+
+  /**
+   * A staging for a program on another machine that shares this file system (Nomad with
+   * `nomad.sharedPaths`): a temp name beside the artifact, or the one at `uri` made earlier.
+   */
+  async stageRemote(uri?: string): Promise<RemoteStaging> {
+    const final = resolve(this.path);
+    let temp: string;
+    if (uri === undefined) {
+      ensureDir(dirname(final));
+      temp = tempPathFor(final);
+    } else {
+      temp = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+      if (!isTempPathFor(temp, final))
+        throw new UsageError(`${uri} is not a staging location of ${this.uri}`);
+    }
+    return {
+      uri: pathToFileURL(temp).href,
+      written: async () => pathExists(temp),
+      commit: async () => {
+        try {
+          publish(temp, final, this);
+        } finally {
+          await rm(temp, { recursive: true, force: true });
+        }
+      },
       discard: () => rm(temp, { recursive: true, force: true }),
     };
   }

@@ -14,6 +14,25 @@ export interface Staging {
   discard(): Promise<void>;
 }
 
+/** Where a program on another machine writes an output: a location in the artifact's own store. */
+export interface RemoteStaging {
+  /**
+   * Given to the program, e.g. `s3://bucket/path/.model.bin.dagwright-tmp-<pid>-<hex>` or a
+   * webhdfs:// URI: a hidden sibling of the artifact, named like every other dagwright temp.
+   */
+  readonly uri: string;
+  /** `true` once the program wrote something there. */
+  written(): Promise<boolean>;
+  /**
+   * Publishes it under the final name on the server (no bytes through this process);
+   * ArtifactExistsError if taken (staging then removed). Removes the staging after success.
+   * After other failures the staging stays, so commit() can be called again.
+   */
+  commit(): Promise<void>;
+  /** Removes the staging. Safe to call more than once, and when nothing was written. */
+  discard(): Promise<void>;
+}
+
 /** A family of targets that can answer existence for many of them at once. */
 export interface Store {
   /**
@@ -39,6 +58,13 @@ export interface Target {
   createWriteStream(): Writable;
   /** A staging location for a program's output; see CommandTask. */
   stage(): Promise<Staging>;
+  /**
+   * A staging location in the artifact's own store, for a program on another machine. Without
+   * `uri`: a new, unique one. With `uri`: re-attaches to one made earlier (possibly by a process
+   * that has died since); throws UsageError if `uri` is not a staging location of this target.
+   * Targets whose store a program on another machine cannot reach (memory) do not implement it.
+   */
+  stageRemote?(uri?: string): Promise<RemoteStaging>;
 }
 
 /** Duck-typed, without reading `uri`: that getter may compute the uri. */

@@ -140,7 +140,7 @@ describe('bad input', () => {
     const result = await other.dag(['run', 'Report', '--date', '2024-01-01']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim()).toBe(
-      `dag: error: ${other.path('dag.config.json')}: unknown key 'wrokers' (did you mean 'workers'?); known keys: modules, workers, executor, executors, docker, failFast, wait, retries, retryDelayMs, timeoutMs, resources, artifactRoot, s3, hdfs, lockDir, lockStore, logDir, logFormat, params`,
+      `dag: error: ${other.path('dag.config.json')}: unknown key 'wrokers' (did you mean 'workers'?); known keys: modules, workers, executor, executors, docker, nomad, pipeline, failFast, wait, retries, retryDelayMs, timeoutMs, resources, artifactRoot, s3, hdfs, lockDir, lockStore, logDir, logFormat, params`,
     );
     other.write('dag.config.json', JSON.stringify({ modules: ['pipeline.ts'], workers: 'many' }));
     const wrongType = await other.dag(['run', 'Report', '--date', '2024-01-01']);

@@ -14,6 +14,7 @@ import {
   p,
   run,
   Task,
+  UsageError,
   type RunEvent,
   type StagedPath,
 } from '../../src/index.js';
@@ -99,7 +100,7 @@ describe('DockerExecutor failures', () => {
     );
   });
 
-  it('runs only CommandTasks with an image', async () => {
+  it('needs a pipeline image for any task but a CommandTask with an image, before running', async () => {
     class DockerPlain extends Task.with({ n: p.int() }) {
       override output() {
         return new LocalTarget('out/plain.txt');
@@ -114,10 +115,13 @@ describe('DockerExecutor failures', () => {
       }
     }
     for (const task of [new DockerPlain({ n: 1 }), new DockerNoImage({ n: 1 })]) {
-      expect((await failureOf(task)).reason).toBe(
-        `${task.id}: the docker executor runs CommandTasks with an image; plain tasks need a pipeline image (not supported yet)`,
+      const running = run(task, { executor: docker.executor() });
+      await expect(running).rejects.toBeInstanceOf(UsageError);
+      await expect(running).rejects.toThrow(
+        `${task.id}: the docker executor runs it as dag exec-task in a pipeline image, and none is configured: set pipeline.image in dag.config (scripts/pipeline-image.sh builds one)`,
       );
     }
+    expect(existsSync('out')).toBe(false);
   });
 
   it('answers HTTP errors in one line with the status and the daemon’s message', async () => {

@@ -1,6 +1,6 @@
 /**
  * Vitest global setup: starts the real servers the integration tests talk to (MinIO and HDFS
- * on 127.0.0.1, dockerd on its socket, by scripts/services/*.sh) unless they already run, and
+ * on 127.0.0.1, dockerd on its socket, a Nomad dev agent, by scripts/services/*.sh) unless they already run, and
  * stops what it started.
  * A server that cannot start fails the whole run: no test is skipped for it.
  */
@@ -56,9 +56,12 @@ export default function setup(project: TestProject): () => void {
   const minio: Service = { script: 'minio.sh', pidKey: 'MINIO_PID', startedHere: false };
   const hdfs: Service = { script: 'hdfs.sh', pidKey: 'HDFS_PID', startedHere: false };
   const docker: Service = { script: 'docker.sh', pidKey: 'DOCKERD_PID', startedHere: false };
+  const nomad: Service = { script: 'nomad.sh', pidKey: 'NOMAD_PID', startedHere: false };
   const s3 = start(minio);
   const webhdfs = start(hdfs);
   const dockerd = start(docker);
+  // After dockerd: Nomad's docker driver is healthy only while dockerd runs.
+  const nomadAgent = start(nomad);
   const env = {
     DAG_TEST_S3_ENDPOINT: s3.S3_ENDPOINT!,
     DAG_TEST_S3_ACCESS_KEY: s3.S3_ACCESS_KEY!,
@@ -70,10 +73,12 @@ export default function setup(project: TestProject): () => void {
     DAG_TEST_HDFS_PID: webhdfs.HDFS_PID!,
     DAG_TEST_DOCKER_HOST: dockerd.DOCKER_HOST!,
     DAG_TEST_DOCKER_IMAGE: dockerd.DOCKER_TEST_IMAGE!,
+    DAG_TEST_NOMAD_ADDR: nomadAgent.NOMAD_ADDR!,
+    DAG_TEST_NOMAD_PID: nomadAgent.NOMAD_PID!,
   };
   project.provide('services', env);
   return () => {
-    for (const service of [docker, hdfs, minio]) {
+    for (const service of [nomad, docker, hdfs, minio]) {
       if (service.startedHere)
         execFileSync(resolve(scripts, service.script), ['stop'], { stdio: 'inherit' });
     }

@@ -67,3 +67,14 @@ export function dockerService(): DockerService {
   const s = inject('services');
   return { host: s.DAG_TEST_DOCKER_HOST!, image: s.DAG_TEST_DOCKER_IMAGE! };
 }
+
+export interface NomadService {
+  /** `http://127.0.0.1:4646` */
+  readonly addr: string;
+  readonly pid: number;
+}
+
+export function nomadService(): NomadService {
+  const s = inject('services');
+  return { addr: s.DAG_TEST_NOMAD_ADDR!, pid: Number(s.DAG_TEST_NOMAD_PID) };
+}

@@ -66,11 +66,13 @@ describe('routeExecutors()', () => {
     expect(made).toBe(1);
   });
 
-  it('fails a task that names an unknown executor, saying which ones exist', async () => {
-    const executor = routeExecutors({ executors: { local: recorder('local', []) } });
+  it('refuses a task that names an unknown executor before anything runs', async () => {
+    const ran: string[] = [];
+    const executor = routeExecutors({ executors: { local: recorder('local', ran) } });
     const task = new (family('kubernetes'))();
-    const result = await run(task, { executor });
-    expect(result.status).toBe('failed');
-    expect(result.tasks[0]!.reason).toBe(`${task.id}: unknown executor 'kubernetes'; known: local`);
+    await expect(run([new (family('local'))(), task], { executor })).rejects.toThrow(
+      `${task.id}: unknown executor 'kubernetes'; known: local`,
+    );
+    expect(ran).toEqual([]);
   });
 });

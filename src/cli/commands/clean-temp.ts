@@ -1,7 +1,8 @@
 /**
  * `dag clean-temp [dir|uri...]`: removes what killed writers left: temp files and folders on
- * the local disk and HDFS, pending multipart uploads on S3. An entry goes only when it is older
- * than `--older-than` (default 1h) and, locally, its writer process is not alive.
+ * the local disk and HDFS, pending multipart uploads and uncommitted remote staging objects on
+ * S3. An entry goes only when it is older than `--older-than` (default 1h) and, locally, its
+ * writer process is not alive.
  */
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';

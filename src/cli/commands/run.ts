@@ -135,6 +135,17 @@ export function runOptionsFrom(
             network,
             env,
             passEnv,
+            pipeline: config.pipeline,
+          });
+        },
+        nomad: async () => {
+          const { NomadExecutor } = await import('../../executors/nomad/executor.js');
+          const nomad = config.nomad ?? {};
+          return new NomadExecutor({
+            runId: randomUUID(),
+            pipeline: config.pipeline,
+            ...nomad,
+            sharedPaths: nomad.sharedPaths?.map((path) => resolve(loaded.dir, path)),
           });
         },
       },

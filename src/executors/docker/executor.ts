@@ -2,18 +2,36 @@
  * The docker executor: one container per attempt, driven through the Engine API. A CommandTask
  * with an `image` runs its argv unchanged in that image; its outputs are staged on this machine,
  * mounted into the container at the same paths, and published here after exit 0, so the bytes
- * never pass through dagwright and the append-only guarantee is the same as locally.
+ * never pass through dagwright and the append-only guarantee is the same as locally. Any other
+ * task runs as `dag exec-task` in the pipeline image, which publishes its outputs itself.
  */
 import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UsageError, messageOf } from '../../errors.js';
 import { CommandTask, type Task } from '../../task.js';
-import type { Staging } from '../../targets/target.js';
 import { appendLogHeader, quote, runStaged } from '../command.js';
+import { execTaskArgv } from '../exec-task-argv.js';
 import type { ExecutionContext, Executor } from '../executor.js';
-import { DockerEngine, DockerEngineError, socketPathFromEnv, type LogFrame } from './engine.js';
+import {
+  DockerEngine,
+  DockerEngineError,
+  socketPathFromEnv,
+  type BindMount,
+  type LogFrame,
+} from './engine.js';
 import { sweepOrphans } from './orphans.js';
-import { containerName, containerSpec } from './spec.js';
+import {
+  containerArtifactRoot,
+  execTaskFailure,
+  needsPipelineImage,
+  noPipelineImage,
+  pipelineMounts,
+  relativeOutputLost,
+  unreachableOutput,
+  type PipelineImage,
+} from './pipeline.js';
+import { containerName, containerSpec, mountsFor } from './spec.js';
 import { settledWithin } from '../../settled-within.js';
 
 export interface DockerExecutorOptions {
@@ -33,6 +51,21 @@ export interface DockerExecutorOptions {
    * values are secrets: never written to a log or an error message. Unset ones are left out.
    */
   readonly passEnv?: readonly string[];
+  /** The image for tasks other than CommandTasks with an `image` (`dag exec-task` runs there). */
+  readonly pipeline?: PipelineImage;
+}
+
+/** One container: what runs where, and how a non-zero exit is explained. */
+interface ContainerRun {
+  readonly task: Task;
+  readonly image: string;
+  readonly argv: readonly string[];
+  readonly mounts: readonly BindMount[];
+  /** Undefined: the image's WORKDIR. */
+  readonly workdir: string | undefined;
+  readonly env: Record<string, string>;
+  /** A one-line reason for an exit code, or undefined for the generic one. */
+  readonly explainExit?: (code: number) => string | undefined;
 }
 
 /** A container that did not do its work: the message says what happened, with the image. */
@@ -75,13 +108,19 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  async execute(task: Task, context: ExecutionContext): Promise<void> {
-    if (!(task instanceof CommandTask) || !task.image) {
-      throw new ContainerError(
-        `${task.id}: the docker executor runs CommandTasks with an image; plain tasks need a pipeline image (not supported yet)`,
-      );
+  /** Before anything runs: every task that needs the pipeline image can have it. */
+  async check(tasks: readonly Task[]): Promise<void> {
+    const needing = tasks.filter(needsPipelineImage);
+    if (needing.length > 0 && !this.#options.pipeline) throw noPipelineImage(needing);
+    for (const task of needing) {
+      const unreachable = unreachableOutput(task);
+      if (unreachable) throw unreachable;
     }
-    const image = task.image;
+  }
+
+  async execute(task: Task, context: ExecutionContext): Promise<void> {
+    // Also here, for library users that run without check().
+    if (needsPipelineImage(task)) await this.check([task]);
     // Best effort: a daemon that cannot be reached is reported by the container's creation.
     await (this.#swept ??= sweepOrphans(this.#engine).then(
       (names) => {
@@ -89,51 +128,77 @@ export class DockerExecutor implements Executor {
       },
       () => undefined,
     ));
-    const env = this.#envFor(task);
     const secrets = (this.#options.passEnv ?? []).flatMap((name) =>
       process.env[name] ? [process.env[name]] : [],
     );
     try {
-      await runStaged(task, context, (argv, stagings) =>
-        this.#runContainer(task, image, argv, stagings, env, context),
-      );
+      if (task instanceof CommandTask && task.image)
+        await this.#runCommand(task, task.image, context);
+      else await this.#runPipeline(task, this.#options.pipeline!, context);
     } catch (error) {
       throw redacted(error, secrets);
     }
   }
 
-  /** Config values, then variables passed through, then the task's own, then its identity. */
-  #envFor(task: CommandTask): Record<string, string> {
+  /** The program in its own image; its outputs are staged and published here. */
+  async #runCommand(task: CommandTask, image: string, context: ExecutionContext): Promise<void> {
+    const workdir = resolve(task.cwd() ?? process.cwd());
+    const env = { ...this.#baseEnv(), ...task.env(), ...identityEnv(task) };
+    await runStaged(task, context, (argv, stagings) =>
+      this.#runContainer(
+        { task, image, argv, mounts: mountsFor(task, workdir, stagings), workdir, env },
+        context,
+      ),
+    );
+  }
+
+  /** `dag exec-task` in the pipeline image; the container publishes the outputs itself. */
+  async #runPipeline(
+    task: Task,
+    { image, command, workdir }: PipelineImage,
+    context: ExecutionContext,
+  ) {
+    await this.#runContainer(
+      {
+        task,
+        image,
+        argv: execTaskArgv(task, command),
+        mounts: pipelineMounts(task),
+        workdir,
+        env: {
+          ...this.#baseEnv(),
+          DAG_ARTIFACT_ROOT: containerArtifactRoot(),
+          ...identityEnv(task),
+        },
+        explainExit: (code) => execTaskFailure(code, image, context.logPath),
+      },
+      context,
+    );
+    const lost = relativeOutputLost(task, workdir);
+    if (lost) throw new ContainerError(lost);
+  }
+
+  /** Config values, then variables passed through. */
+  #baseEnv(): Record<string, string> {
     const passed: Record<string, string> = {};
     for (const name of this.#options.passEnv ?? []) {
       const value = process.env[name];
       if (value !== undefined) passed[name] = value;
     }
-    return {
-      ...this.#options.env,
-      ...passed,
-      ...task.env(),
-      DAGWRIGHT_TASK_ID: task.id,
-      DAGWRIGHT_TASK_HASH: task.hash,
-    };
+    return { ...this.#options.env, ...passed };
   }
 
-  async #runContainer(
-    task: CommandTask,
-    image: string,
-    argv: readonly string[],
-    stagings: readonly Staging[],
-    env: Record<string, string>,
-    context: ExecutionContext,
-  ): Promise<void> {
+  async #runContainer(run: ContainerRun, context: ExecutionContext): Promise<void> {
+    const { task, image, argv } = run;
     const engine = this.#engine;
     const { signal } = context;
     const spec = containerSpec({
       task,
       image,
       argv,
-      stagings,
-      env,
+      mounts: run.mounts,
+      workdir: run.workdir,
+      env: run.env,
       runId: this.#options.runId,
       network: this.#options.network ?? 'host',
     });
@@ -166,7 +231,8 @@ export class DockerExecutor implements Executor {
         );
       }
       throw new ContainerError(
-        `container exited with code ${exit.StatusCode}: ${argv[0]} (image ${image})`,
+        run.explainExit?.(exit.StatusCode) ??
+          `container exited with code ${exit.StatusCode}: ${argv[0]} (image ${image})`,
       );
     } catch (error) {
       if (error instanceof DockerEngineError && error.status !== undefined)
@@ -186,6 +252,11 @@ export class DockerExecutor implements Executor {
       if (logs) await logs;
     }
   }
+}
+
+/** Who the container works for, as locally: `DAGWRIGHT_TASK_ID` and `DAGWRIGHT_TASK_HASH`. */
+function identityEnv(task: Task): Record<string, string> {
+  return { DAGWRIGHT_TASK_ID: task.id, DAGWRIGHT_TASK_HASH: task.hash };
 }
 
 /** Appends the container's stdout and stderr to the task log as they come; never fails. */

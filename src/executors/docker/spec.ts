@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { flatten } from '../../shape.js';
-import { isTask, type CommandTask } from '../../task.js';
+import { isTask, type CommandTask, type Task } from '../../task.js';
 import { pathExists } from '../../targets/atomic-file.js';
 import { LocalTarget } from '../../targets/local.js';
 import { isTarget, type Staging } from '../../targets/target.js';
@@ -26,15 +26,17 @@ export function ownerLabel(): string {
 }
 
 /** `dagwright-<hash>-<attempt>-<random>`: unique, and says which task it is at a glance. */
-export function containerName(task: CommandTask, attempt: number): string {
+export function containerName(task: Task, attempt: number): string {
   return `dagwright-${task.hash}-${attempt}-${randomBytes(3).toString('hex')}`;
 }
 
 export interface SpecInput {
-  readonly task: CommandTask;
+  readonly task: Task;
   readonly image: string;
   readonly argv: readonly string[];
-  readonly stagings: readonly Staging[];
+  /** Undefined: the image's own WORKDIR. */
+  readonly workdir: string | undefined;
+  readonly mounts: readonly BindMount[];
   readonly runId: string;
   readonly network: string;
   readonly env: Readonly<Record<string, string>>;
@@ -42,7 +44,6 @@ export interface SpecInput {
 
 export function containerSpec(input: SpecInput): ContainerSpec {
   const { task } = input;
-  const workdir = resolve(task.cwd() ?? process.cwd());
   const memoryMB = task.resources?.memoryMB;
   const cpu = task.resources?.cpu;
   const memory = memoryMB !== undefined && memoryMB > 0 ? Math.round(memoryMB * 2 ** 20) : 0;
@@ -57,12 +58,12 @@ export function containerSpec(input: SpecInput): ContainerSpec {
       [LABEL.family]: task.family,
       [LABEL.owner]: ownerLabel(),
     },
-    WorkingDir: workdir,
+    ...(input.workdir !== undefined ? { WorkingDir: input.workdir } : {}),
     ...(process.getuid && process.getgid
       ? { User: `${process.getuid()}:${process.getgid()}` }
       : {}),
     HostConfig: {
-      Mounts: mountsFor(task, workdir, input.stagings),
+      Mounts: input.mounts,
       NetworkMode: input.network,
       // docker-init as PID 1 forwards signals; a shell as PID 1 would ignore SIGTERM.
       Init: true,
@@ -75,29 +76,43 @@ export function containerSpec(input: SpecInput): ContainerSpec {
 }
 
 /**
- * The working directory read-only, each staging's folder read-write, and the folder of each
- * local input read-only. A folder named twice is mounted once, writable if either asks; `/` is
- * never mounted (it would hide the image).
+ * What a CommandTask's program sees: the working directory read-only, each staging's folder
+ * read-write, and the folder of each local input read-only.
  */
 export function mountsFor(
   task: CommandTask,
   workdir: string,
   stagings: readonly Staging[],
 ): BindMount[] {
-  const readOnly = new Map<string, boolean>();
-  const add = (dir: string, ro: boolean) => {
-    if (dir === '/') return;
-    readOnly.set(dir, (readOnly.get(dir) ?? true) && ro);
-  };
-  add(workdir, true);
-  for (const staging of stagings) add(dirname(resolve(staging.path)), false);
+  return bindMounts([
+    [workdir, true],
+    ...stagings.map((staging) => [dirname(resolve(staging.path)), false] as const),
+    ...inputFolders(task).map((dir) => [dir, true] as const),
+  ]);
+}
+
+/** The existing folders of the task's local inputs (the outputs of what it requires). */
+export function inputFolders(task: Task): string[] {
+  const dirs: string[] = [];
   for (const dependency of flatten(task.requires(), isTask)) {
     for (const target of flatten(dependency.output(), isTarget)) {
       if (!(target instanceof LocalTarget)) continue;
       const dir = dirname(resolve(target.path));
       // A missing folder would make the whole create fail; the program reports the missing input.
-      if (pathExists(dir)) add(dir, true);
+      if (pathExists(dir)) dirs.push(dir);
     }
+  }
+  return dirs;
+}
+
+/**
+ * `[folder, readOnly]` pairs as bind mounts at the same path. A folder named twice is mounted
+ * once, writable if either asks; `/` is never mounted (it would hide the image).
+ */
+export function bindMounts(folders: Iterable<readonly [string, boolean]>): BindMount[] {
+  const readOnly = new Map<string, boolean>();
+  for (const [dir, ro] of folders) {
+    if (dir !== '/') readOnly.set(dir, (readOnly.get(dir) ?? true) && ro);
   }
   // Sorted so that a folder comes before the folders inside it (dockerd sorts too; this makes
   // the spec easy to read).

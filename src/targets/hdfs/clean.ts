@@ -1,7 +1,8 @@
 /**
  * Removes what killed writers left on HDFS: temp files and folders named like
- * `.<name>.dagwright-tmp-<pid>-<hex>` (an aborted upload leaves a closed, truncated file), and
- * lease files moved aside by a lease breaker that died before deleting them. Age is judged by
+ * `.<name>.dagwright-tmp-<pid>-<hex>` (an aborted upload leaves a closed, truncated file; a
+ * remote staging whose engine died before committing it has the same name), and lease files
+ * moved aside by a lease breaker that died before deleting them. Age is judged by
  * the NameNode's clock, like the modificationTime it compares with.
  */
 import { TEMP_NAME } from '../atomic-file.js';

@@ -39,9 +39,26 @@ export async function renameTemp(
   uri: string,
 ): Promise<void> {
   try {
-    await client.rename(temp, path);
+    await renameNoReplace(client, temp, path, uri);
   } catch (error) {
     await removeQuietly(client, temp, true);
+    throw error;
+  }
+}
+
+/**
+ * RENAME renameoptions=NONE of `temp` to `path`: ArtifactExistsError (`uri` names the artifact)
+ * when the name is taken. The temp stays on any failure.
+ */
+export async function renameNoReplace(
+  client: WebHdfsClient,
+  temp: string,
+  path: string,
+  uri: string,
+): Promise<void> {
+  try {
+    await client.rename(temp, path);
+  } catch (error) {
     if (isAlreadyExists(error)) throw new ArtifactExistsError(uri);
     throw error;
   }

@@ -4,8 +4,9 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { ArtifactExistsError } from '../../errors.js';
-import type { Staging, Store, Target } from '../target.js';
+import type { RemoteStaging, Staging, Store, Target } from '../target.js';
 import { publishFile } from './publish.js';
+import { stageHdfsRemote } from './remote-staging.js';
 import { LARGE_WRITE, stageHdfs } from './staging.js';
 import { hdfsStore } from './store.js';
 import { parseHdfsUri } from './uri.js';
@@ -69,6 +70,14 @@ export class HdfsTarget implements Target {
 
   stage(): Promise<Staging> {
     return stageHdfs(this);
+  }
+
+  /**
+   * A temp path next to the artifact, as a webhdfs:// URI for a program on another machine;
+   * commit() publishes it by RENAME renameoptions=NONE on the NameNode.
+   */
+  stageRemote(uri?: string): Promise<RemoteStaging> {
+    return stageHdfsRemote(this, uri);
   }
 
   toString(): string {

@@ -4,6 +4,7 @@
  * exist; a HEAD 403 is an error, never "missing"; publishing is a conditional PutObject or a
  * conditional multipart completion (never CopyObject, which MinIO does not condition).
  */
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { ArtifactExistsError } from '../../errors.js';
 import { loadLibStorage, loadS3Sdk, s3Client } from './client.js';
@@ -21,7 +22,8 @@ import { settingsGeneration } from '../settings.js';
 export const PART_SIZE = 8 * 1024 * 1024;
 /** Parts in flight per upload; a stream's upload holds about PART_SIZE × (QUEUE_SIZE + 2). */
 export const QUEUE_SIZE = 4;
-const CONFLICT_RETRIES = 3;
+/** Attempts of a conditional write that AWS answers 409 (racing writers) before looking. */
+export const CONFLICT_RETRIES = 3;
 
 export interface ObjectRef {
   readonly bucket: string;
@@ -67,15 +69,19 @@ async function headBucket(bucket: string): Promise<void> {
 
 /** HeadObject: `true` if the object exists, `false` if not (and the bucket does). */
 export async function objectExists(ref: ObjectRef): Promise<boolean> {
+  return (await headObject(ref)) !== undefined;
+}
+
+/** HeadObject's answer (size, ETag, metadata); undefined if missing (and the bucket exists). */
+export async function headObject(ref: ObjectRef): Promise<HeadObjectCommandOutput | undefined> {
   const [client, { HeadObjectCommand }] = await Promise.all([s3Client(), loadS3Sdk()]);
   try {
-    await client.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-    return true;
+    return await client.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
   } catch (error) {
     if (!isNotFound(error)) throw s3Error(error, { action: 'check', ...ref });
   }
   await checkBucket(ref.bucket);
-  return false;
+  return undefined;
 }
 
 /** GetObject's body as a Node stream. */
@@ -172,6 +178,6 @@ export async function uploadIfAbsent(
   }
 }
 
-function delay(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { ArtifactExistsError, UsageError } from '../../errors.js';
-import type { Staging, Store, Target } from '../target.js';
+import type { RemoteStaging, Staging, Store, Target } from '../target.js';
 import {
   PART_SIZE,
   getObjectBytes,
@@ -19,6 +19,7 @@ import {
   putIfAbsent,
   uploadIfAbsent,
 } from './objects.js';
+import { stageS3Remote } from './remote-staging.js';
 import { s3Store } from './store.js';
 import { parseS3Uri } from './uri.js';
 
@@ -86,6 +87,14 @@ export class S3Target implements Target {
       },
       discard,
     };
+  }
+
+  /**
+   * A hidden sibling object for a program on another machine to write; commit() publishes it
+   * on the server (a conditional multipart copy), without the bytes passing through here.
+   */
+  stageRemote(uri?: string): Promise<RemoteStaging> {
+    return stageS3Remote(this, uri);
   }
 
   async #publishFile(path: string): Promise<void> {
