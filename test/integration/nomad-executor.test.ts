@@ -96,6 +96,36 @@ describe('NomadExecutor', () => {
     expect(await children(task.hash)).toEqual([]);
   });
 
+  it('gives up on a task the busy cluster cannot place in time, and says it was busy', async () => {
+    // Each asks for most of the node's memory (a reservation, not a use): one fits at a time.
+    const node = (await nomadApi('GET', '/nodes?resources=true')) as {
+      NodeResources: { Memory: { MemoryMB: number } };
+    }[];
+    const memory = Math.floor(node[0]!.NodeResources.Memory.MemoryMB * 0.6);
+    const tasks = [1, 2].map(
+      (n) => new NomadScript({ script: `sleep 6; echo ${n} > "$0"`, memory }),
+    );
+    const result = await run(tasks, {
+      executor: nomad.executor({ sharedPaths: [work.dir], queueTimeoutMs: 2000 }),
+      workers: 2,
+    });
+    const reasons = result.tasks.map((task) => task.reason).sort();
+    expect(reasons[0]).toBe('not placed within 2 s: the cluster is busy (memory exhausted)');
+    expect(reasons[1]).toMatch(/^ran/);
+  });
+
+  it('reports an image the node cannot get as one line', async () => {
+    class Missing extends NomadScript {
+      override image = 'local/not-here:1';
+    }
+    const result = await run(new Missing({ script: 'true' }), { executor: shared() });
+    expect(result.status).toBe('failed');
+    // No registry is reachable here: the driver's pull fails at once.
+    expect(result.tasks[0]!.reason).toMatch(
+      /^Nomad task driver failure: Failed to pull `local\/not-here:1`: .*: sh \(image local\/not-here:1\)$/,
+    );
+  });
+
   it('reports a task killed for using too much memory', async () => {
     const task = new NomadScript({
       script: 'dd if=/dev/zero of=/dev/null bs=200M count=1 && touch "$0"',

@@ -79,4 +79,24 @@ describe('the nomad executor never runs a task twice', () => {
     const log = p.read(`.dagwright/logs/Part/${hashes[0]}.log`);
     expect(log).toMatch(/adopted Nomad job dagwright-[0-9a-f]{16}\/dispatch-/);
   }, 180_000);
+
+  it('a second Ctrl+C stops and purges the running jobs', async () => {
+    const p = project();
+    const args = ['All', '--tag', uniquePrefix('cancel'), '--n', '2', '--seconds', '60'];
+    const hashes = await partHashes(p, args);
+    const run = p.dag(['run', ...args, '--workers', '2', '--json'], { env, timeoutMs: 120_000 });
+    for (;;) {
+      const children = await Promise.all(hashes.map((hash) => childrenOf(hash)));
+      if (children.every((list) => list.some((child) => child.Status === 'running'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    run.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.kill('SIGINT');
+    const result = await run;
+    expect(result.exitCode).toBe(130);
+    expect(jsonOf(result).counts).toMatchObject({ failed: 2 });
+    // Purged: Nomad no longer lists them, and their containers are gone with them.
+    expect(await dispatchesOf(hashes)).toEqual([0, 0]);
+  }, 120_000);
 });

@@ -31,7 +31,13 @@ import {
 } from '../docker/pipeline.js';
 import type { ExecutionContext, Executor } from '../executor.js';
 import { NomadClient, nomadSettingsFromEnv, type NomadSettings } from './client.js';
-import { NomadPlacementError, followChild, type Ending, type Request } from './follow.js';
+import {
+  NomadPlacementError,
+  followChild,
+  succeeded,
+  type Ending,
+  type Request,
+} from './follow.js';
 import { META, argKey, envKey, jobId, jobSpec, type JobShape } from './job.js';
 import {
   childrenOf,
@@ -165,6 +171,7 @@ export class NomadExecutor implements Executor {
     // Finished: worth adopting only if it succeeded and its stagings still wait to be published.
     const stagings = stagingsOf(newest);
     if (stagings.length === 0 || !(task instanceof CommandTask)) return undefined;
+    if (!(await succeeded(this.#client, newest.ID))) return undefined;
     const outputs = flatten(task.output(), isTarget);
     try {
       const attached = await Promise.all(
@@ -180,7 +187,7 @@ export class NomadExecutor implements Executor {
 
   async #adopt(task: Task, child: ChildJob, context: ExecutionContext): Promise<void> {
     appendLogHeader(context, `nomad: following job ${child.ID}, dispatched by an earlier run`);
-    context.log(`adopted Nomad job ${child.ID}, left running by an earlier dag run`);
+    context.log(`adopted Nomad job ${child.ID}, dispatched by an earlier dag run`);
     const outputs = flatten(task.output(), isTarget);
     const uris = stagingsOf(child);
     const stagings =

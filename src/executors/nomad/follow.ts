@@ -129,6 +129,13 @@ export async function followChild(
   }
 }
 
+/** `true` when the finished job's newest allocation ran to a successful end. */
+export async function succeeded(client: NomadClient, jobId: string): Promise<boolean> {
+  const { body } = await client.get<Allocation[] | null>(`/job/${enc(jobId)}/allocations`);
+  const newest = [...(body ?? [])].sort((a, b) => b.CreateTime - a.CreateTime)[0];
+  return newest !== undefined && isTerminal(newest) && ending(newest).ok;
+}
+
 async function jobExists(client: NomadClient, jobId: string): Promise<boolean> {
   try {
     await client.get(`/job/${enc(jobId)}`);
