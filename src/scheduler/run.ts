@@ -126,7 +126,9 @@ class Execution {
     const started = performance.now();
     this.#prepare();
     await this.#attemptSettings.executor.check?.(
-      this.#plan.nodes.filter((node) => node.status === 'pending').map((node) => node.task),
+      this.#plan.nodes
+        .filter((node) => node.status === 'pending' && !isPureWrapper(node.task))
+        .map((node) => node.task),
     );
     const { lockStore, lockDir, leaseTtlMs } = this.#options;
     this.#leases =
@@ -228,9 +230,7 @@ class Execution {
   async #start(i: number): Promise<Outcome> {
     const node = this.#plan.nodes[i]!;
     const { task, outputs } = node;
-    if (task instanceof WrapperTask && task.complete === WrapperTask.prototype.complete) {
-      return { kind: 'succeeded', attempts: 1, durationMs: 0 };
-    }
+    if (isPureWrapper(task)) return { kind: 'succeeded', attempts: 1, durationMs: 0 };
     const durable = outputs.some((target) => target.store.durable);
     const acquired = durable ? await this.#leases.acquire(task.hash) : undefined;
     if (acquired && 'holder' in acquired) return { kind: 'held', holder: acquired.holder };
@@ -408,4 +408,9 @@ class Execution {
     this.#onEvent?.({ type: 'stopping', reason });
     this.#advance();
   }
+}
+
+/** A WrapperTask with the stock complete(): done when its requirements are, never executed. */
+function isPureWrapper(task: Task): boolean {
+  return task instanceof WrapperTask && task.complete === WrapperTask.prototype.complete;
 }

@@ -1,6 +1,13 @@
 /** routeExecutors(): each task runs where its class, its family's config or the run says. */
 import { describe, expect, it } from 'vitest';
-import { MemoryTarget, Task, routeExecutors, run, type Executor } from '../../src/index.js';
+import {
+  MemoryTarget,
+  Task,
+  WrapperTask,
+  routeExecutors,
+  run,
+  type Executor,
+} from '../../src/index.js';
 
 function recorder(name: string, log: string[]): Executor {
   return {
@@ -74,5 +81,27 @@ describe('routeExecutors()', () => {
       `${task.id}: unknown executor 'kubernetes'; known: local`,
     );
     expect(ran).toEqual([]);
+  });
+
+  it('asks each executor to check the tasks it will run, and never a plain wrapper', async () => {
+    const checked: string[] = [];
+    const ran: string[] = [];
+    const checking: Executor = {
+      ...recorder('docker', ran),
+      async check(tasks) {
+        checked.push(...tasks.map((task) => task.family));
+      },
+    };
+    const Job = family('docker');
+    class All extends WrapperTask {
+      override requires() {
+        return new Job();
+      }
+    }
+    const executor = routeExecutors({ default: 'docker', executors: { docker: checking } });
+    const result = await run(new All(), { executor });
+    expect(result.status).toBe('success');
+    expect(checked).toEqual([new Job().family]);
+    expect(ran).toEqual([`docker:${new Job().family}`]);
   });
 });
