@@ -20,6 +20,17 @@ export type {
   NumberOptions,
 } from './params/index.js';
 export { DateInterval } from './time/date-interval.js';
+export { partitions, windowFromNow, MAX_PARTITIONS } from './time/partitions.js';
+export type {
+  Every,
+  PartitionKind,
+  PartitionOptions,
+  PartitionValue,
+  PartitionValues,
+  WindowOptions,
+} from './time/partitions.js';
+export { Range } from './time/range.js';
+export type { RangeFamily, RangeOptions } from './time/range.js';
 export { Temporal } from 'temporal-polyfill';
 
 export { LocalTarget } from './targets/local.js';
