@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { CommandTask, DockerExecutor, LocalTarget, NomadExecutor, p, run } from '../dist/index.js';
-import { benchDir, workRoot } from './lib.mjs';
+import { benchDir, freshDir as freshBenchDir, workRoot } from './lib.mjs';
 import { parseExports } from './storage.mjs';
 
 const flags = process.argv.slice(2);
@@ -186,17 +186,9 @@ function checkOutputs(dir, count, side) {
 }
 
 /** A new folder under this run's own one (so task hashes never repeat across runs). */
-function freshDir(...parts) {
-  const dir = join(workDir, stamp, ...parts);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const freshDir = (...parts) => freshBenchDir(join('executors', stamp, ...parts));
 
-/**
- * Ours: `run()` of `count` Echo tasks given as roots (a WrapperTask would go to the executor
- * too, which has no pipeline image here); wall time around the call, plan included.
- */
+/** Ours: `run()` of `count` Echo tasks given as roots; wall time around the call, plan included. */
 async function runOurs(executor, dir, count, workers) {
   const times = new Map();
   const t0 = performance.now();

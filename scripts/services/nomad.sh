@@ -65,7 +65,20 @@ do_install() {
   log "built in $((SECONDS - t0)) s"
 }
 
-ready() { curl -fsS --max-time 2 "$ADDR/v1/nodes" 2>/dev/null | grep -q '"Status":"ready"'; }
+# The node is ready, and so is its docker driver when dockerd runs: the driver turns healthy a
+# moment after the node, and a job placed before that fails with "missing drivers".
+ready() {
+  local need_docker=0
+  if curl -fsS --max-time 2 --unix-socket /var/run/docker.sock http://docker/_ping >/dev/null 2>&1; then
+    need_docker=1
+  fi
+  curl -fsS --max-time 2 "$ADDR/v1/nodes" 2>/dev/null | NEED_DOCKER=$need_docker python3 -c '
+import json, os, sys
+nodes = [n for n in json.load(sys.stdin) if n.get("Status") == "ready"]
+docker = lambda n: ((n.get("Drivers") or {}).get("docker") or {}).get("Healthy")
+ok = nodes and (os.environ["NEED_DOCKER"] == "0" or any(docker(n) for n in nodes))
+sys.exit(0 if ok else 1)'
+}
 
 do_start() {
   do_install

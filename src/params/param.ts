@@ -19,6 +19,8 @@ export interface ParamOptions<In> {
 export interface ParamSpec<Out, In> {
   /** Type name for help texts, e.g. `int`, `date (YYYY-MM-DD)`. */
   readonly typeName: string;
+  /** For the time kinds that have partitions (ranges, backfill): which one. */
+  readonly timeKind?: 'date' | 'month' | 'dateHour' | 'dateMinute';
   /** From a constructor argument or a config value; throws ParamValueError. */
   coerce(value: In | unknown): Out;
   /** From a command-line string; throws ParamValueError. */

@@ -43,6 +43,7 @@ export function date<const O extends Options<Temporal.PlainDate | string> = {}>(
   return new Param(
     {
       typeName: 'date (YYYY-MM-DD)',
+      timeKind: 'date',
       coerce: (value) => {
         if (value instanceof Temporal.PlainDate) return value;
         const text = textOf(value);
@@ -70,6 +71,7 @@ export function month<const O extends Options<Temporal.PlainYearMonth | string> 
   return new Param(
     {
       typeName: 'month (YYYY-MM)',
+      timeKind: 'month',
       coerce: (value) => {
         if (value instanceof Temporal.PlainYearMonth) return value;
         const text = textOf(value);
@@ -118,6 +120,7 @@ function dateTimeKind(precision: 'hour' | 'minute') {
 
   return {
     typeName: `${precision === 'hour' ? 'dateHour' : 'dateMinute'} (${format})`,
+    timeKind: precision === 'hour' ? ('dateHour' as const) : ('dateMinute' as const),
     coerce: (value: unknown): Temporal.PlainDateTime => {
       if (value instanceof Temporal.PlainDateTime) return truncated(value, value.toString());
       const text = textOf(value);

@@ -116,13 +116,8 @@ export class LocalTarget implements Target {
     return {
       uri: pathToFileURL(temp).href,
       written: async () => pathExists(temp),
-      commit: async () => {
-        try {
-          publish(temp, final, this);
-        } finally {
-          await rm(temp, { recursive: true, force: true });
-        }
-      },
+      // publish() removes the temp whether it succeeds or not.
+      commit: async () => publish(temp, final, this),
       discard: () => rm(temp, { recursive: true, force: true }),
     };
   }

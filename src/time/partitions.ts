@@ -7,10 +7,10 @@ import { createRequire } from 'node:module';
 import { Temporal } from 'temporal-polyfill';
 import { UsageError } from '../errors.js';
 import { date, dateHour, dateMinute, month } from '../params/time.js';
-import type { AnyParam } from '../params/param.js';
+import type { AnyParam, ParamSpec } from '../params/param.js';
 
 /** The time parameter kinds that have partitions. */
-export type PartitionKind = 'date' | 'month' | 'dateHour' | 'dateMinute';
+export type PartitionKind = NonNullable<ParamSpec<unknown, unknown>['timeKind']>;
 
 /** The value a partition of each kind has: the parameter kind's own value type. */
 export interface PartitionValues {
@@ -57,13 +57,16 @@ const PARAM_OF_KIND: Record<PartitionKind, () => AnyParam> = {
   dateMinute: () => dateMinute(),
 };
 
+/** The step a kind has unless told otherwise. */
+export function defaultStep(kind: PartitionKind): Every {
+  return STEP_OF_KIND[kind];
+}
+
 const FIXED_STEPS: ReadonlySet<string> = new Set(['day', 'month', 'hour', 'minute']);
 
 /** The partition kind of a declared parameter, or undefined when it is not a time kind. */
 export function partitionKindOf(param: AnyParam): PartitionKind | undefined {
-  // Each time kind's typeName starts with its name: `date (YYYY-MM-DD)`, `dateHour (...)`.
-  const name = param.typeName.split(' ')[0];
-  return name !== undefined && name in STEP_OF_KIND ? (name as PartitionKind) : undefined;
+  return param.spec.timeKind;
 }
 
 /** Every partition in [from, to), oldest first unless `reverse`. */

@@ -9,6 +9,7 @@ import type { AnyParam } from '../params/param.js';
 import { classMeta } from '../task-class.js';
 import { Task, WrapperTask, type Requirements } from '../task.js';
 import {
+  defaultStep,
   partitionKindOf,
   partitions,
   type Every,
@@ -138,10 +139,6 @@ function rangeClassOf(Family: RangeFamily): new (args: object) => Range {
     rangeClasses.set(Family, Of);
   }
   return Of;
-}
-
-function defaultStep(kind: PartitionKind): Every {
-  return ({ date: 'day', month: 'month', dateHour: 'hour', dateMinute: 'minute' } as const)[kind];
 }
 
 function timeParamNames(names: readonly string[], params: readonly AnyParam[]): string[] {

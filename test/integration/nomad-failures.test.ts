@@ -11,7 +11,7 @@ import { DockerEngine } from '../../src/executors/docker/engine.js';
 import { CommandTask, LocalTarget, p, run, type StagedPath } from '../../src/index.js';
 import { repoRoot } from '../helpers/project.js';
 import { useWorkdir } from '../helpers/workdir.js';
-import { childrenOf, image, nomadApi, useNomad } from './nomad-helpers.js';
+import { childrenOf, image, nomadApi, untilRunning, useNomad } from './nomad-helpers.js';
 import { dockerService } from './services.js';
 
 const work = useWorkdir();
@@ -27,18 +27,6 @@ class Sleeper extends CommandTask.with({ seconds: p.int(), tag: p.string() }) {
   }
 }
 
-async function untilRunning(hash: string, address?: string): Promise<void> {
-  for (;;) {
-    const url = new URL('/v1/jobs', address ?? 'http://127.0.0.1:4646');
-    url.searchParams.set('prefix', 'dagwright-');
-    url.searchParams.set('meta', 'true');
-    url.searchParams.set('filter', `Meta.dagwright_hash == ${JSON.stringify(hash)}`);
-    const jobs = (await (await fetch(url)).json()) as { Status: string }[];
-    if (jobs.some((job) => job.Status === 'running')) return;
-    await new Promise((done) => setTimeout(done, 200));
-  }
-}
-
 describe('NomadExecutor under failures', () => {
   it('a container killed from outside fails the attempt; the retry dispatches again', async () => {
     const task = new Sleeper({ seconds: 3, tag: 'killed' });
@@ -49,7 +37,7 @@ describe('NomadExecutor under failures', () => {
       retryDelayMs: 10,
       onEvent: (event) => void (event.type === 'retrying' && retries.push(event.error)),
     });
-    await untilRunning(task.hash);
+    await untilRunning([task.hash]);
     const engine = new DockerEngine(dockerService().host.replace(/^unix:\/\//, ''));
     try {
       const [child] = await childrenOf(task.hash, nomad.runId);
@@ -90,7 +78,7 @@ describe('NomadExecutor under failures', () => {
         retryDelayMs: 10,
         onEvent: (event) => void (event.type === 'retrying' && retries.push(event.error)),
       });
-      await untilRunning(task.hash, address);
+      await untilRunning([task.hash], address);
       execFileSync(script, ['stop'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       execFileSync(script, ['start'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
       const result = await running;

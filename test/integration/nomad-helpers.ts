@@ -14,8 +14,12 @@ export interface Child {
 }
 
 /** Every child job dispatched for a task (by one run, if given), as Nomad lists them. */
-export async function childrenOf(hash: string, runId?: string): Promise<Child[]> {
-  const url = new URL('/v1/jobs', nomad.addr);
+export async function childrenOf(
+  hash: string,
+  runId?: string,
+  address = nomad.addr,
+): Promise<Child[]> {
+  const url = new URL('/v1/jobs', address);
   url.searchParams.set('prefix', 'dagwright-');
   url.searchParams.set('meta', 'true');
   const byRun = runId === undefined ? '' : ` and Meta.dagwright_run == ${JSON.stringify(runId)}`;
@@ -23,6 +27,15 @@ export async function childrenOf(hash: string, runId?: string): Promise<Child[]>
   const response = await fetch(url);
   expect(response.status).toBe(200);
   return (await response.json()) as Child[];
+}
+
+/** Waits until a child of every task runs (at the address of another agent, if given). */
+export async function untilRunning(hashes: readonly string[], address?: string): Promise<void> {
+  for (;;) {
+    const children = await Promise.all(hashes.map((hash) => childrenOf(hash, undefined, address)));
+    if (children.every((list) => list.some((child) => child.Status === 'running'))) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 export async function nomadApi(method: string, path: string): Promise<unknown> {

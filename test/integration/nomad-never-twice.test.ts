@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jsonOf, makeProject, type Project } from '../helpers/project.js';
-import { childrenOf, image, nomad } from './nomad-helpers.js';
+import { childrenOf, image, nomad, untilRunning } from './nomad-helpers.js';
 import { uniquePrefix } from './services.js';
 
 const env = { DOCKER_TEST_IMAGE: image, NOMAD_ADDR: nomad.addr };
@@ -61,11 +61,7 @@ describe('the nomad executor never runs a task twice', () => {
     const hashes = await partHashes(p, args);
     const first = p.dag(['run', ...args, '--workers', '3'], { env, timeoutMs: 120_000 });
     // Kill it once every part runs on Nomad.
-    for (;;) {
-      const children = await Promise.all(hashes.map((hash) => childrenOf(hash)));
-      if (children.every((list) => list.some((child) => child.Status === 'running'))) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await untilRunning(hashes);
     first.kill('SIGKILL');
     await first;
     const second = await p.dag(['run', ...args, '--workers', '3', '--json'], {
@@ -85,11 +81,7 @@ describe('the nomad executor never runs a task twice', () => {
     const args = ['All', '--tag', uniquePrefix('cancel'), '--n', '2', '--seconds', '60'];
     const hashes = await partHashes(p, args);
     const run = p.dag(['run', ...args, '--workers', '2', '--json'], { env, timeoutMs: 120_000 });
-    for (;;) {
-      const children = await Promise.all(hashes.map((hash) => childrenOf(hash)));
-      if (children.every((list) => list.some((child) => child.Status === 'running'))) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await untilRunning(hashes);
     run.kill('SIGINT');
     await new Promise((resolve) => setTimeout(resolve, 300));
     run.kill('SIGINT');

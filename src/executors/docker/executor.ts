@@ -119,8 +119,6 @@ export class DockerExecutor implements Executor {
   }
 
   async execute(task: Task, context: ExecutionContext): Promise<void> {
-    // Also here, for library users that run without check().
-    if (needsPipelineImage(task)) await this.check([task]);
     // Best effort: a daemon that cannot be reached is reported by the container's creation.
     await (this.#swept ??= sweepOrphans(this.#engine).then(
       (names) => {

@@ -106,7 +106,31 @@ export class NomadClient {
     return this.call('GET', path, options);
   }
 
-  call<T>(method: string, path: string, options: RequestOptions = {}): Promise<Response<T>> {
+  async call<T>(method: string, path: string, options: RequestOptions = {}): Promise<Response<T>> {
+    const { text, index, what } = await this.#send(method, path, options);
+    try {
+      return { body: (text === '' ? undefined : JSON.parse(text)) as T, index };
+    } catch {
+      throw new NomadApiError(`${what}: Nomad's answer is not JSON`, 200, text);
+    }
+  }
+
+  /** Plain text (logs); `undefined` when Nomad answers 404. */
+  async text(path: string, query: Record<string, string>): Promise<string | undefined> {
+    try {
+      return (await this.#send('GET', path, { query })).text;
+    } catch (error) {
+      if (error instanceof NomadApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** One request; an HTTP error status or no answer rejects with a NomadApiError. */
+  #send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<{ text: string; index: number; what: string }> {
     const url = new URL(`/v1${path}`, this.#url);
     const { namespace, region, token } = this.settings;
     const query: Record<string, string | number | boolean | undefined> = {
@@ -124,7 +148,7 @@ export class NomadClient {
     // Nomad adds up to wait/16 of jitter to a blocking query.
     const timeoutMs = options.block ? options.block.waitMs * 1.1 + 10_000 : REQUEST_TIMEOUT_MS;
     const what = `${method} ${url.pathname}`;
-    return new Promise<Response<T>>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const req = this.#request(url, {
         method,
         agent: this.#agent,
@@ -161,45 +185,10 @@ export class NomadClient {
               new NomadApiError(`${what}: Nomad answered ${status}: ${text}${hint}`, status, text),
             );
           }
-          let body: T;
-          try {
-            body = (text === '' ? undefined : JSON.parse(text)) as T;
-          } catch {
-            return reject(new NomadApiError(`${what}: Nomad's answer is not JSON`, status, text));
-          }
-          resolve({ body, index: Number(res.headers['x-nomad-index'] ?? 0) });
+          resolve({ text, index: Number(res.headers['x-nomad-index'] ?? 0), what });
         });
       });
       req.end(payload);
-    });
-  }
-
-  /** Plain text (logs); `undefined` when Nomad answers 404. */
-  async text(path: string, query: Record<string, string>): Promise<string | undefined> {
-    const url = new URL(`/v1${path}`, this.#url);
-    for (const [name, value] of Object.entries({ ...query, namespace: this.settings.namespace }))
-      if (value !== undefined) url.searchParams.set(name, value);
-    return new Promise((resolve, reject) => {
-      const req = this.#request(url, {
-        agent: this.#agent,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: this.settings.token ? { 'X-Nomad-Token': this.settings.token } : {},
-      });
-      req.on('timeout', () => req.destroy(new NomadApiError(`GET ${url.pathname}: timed out`)));
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          if (res.statusCode === 404) return resolve(undefined);
-          const text = Buffer.concat(chunks).toString('utf8');
-          if ((res.statusCode ?? 0) >= 400)
-            return reject(new NomadApiError(`GET ${url.pathname}: ${text}`, res.statusCode, text));
-          resolve(text);
-        });
-      });
-      req.end();
     });
   }
 

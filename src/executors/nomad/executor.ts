@@ -124,7 +124,6 @@ export class NomadExecutor implements Executor {
   }
 
   async execute(task: Task, context: ExecutionContext): Promise<void> {
-    await this.check([task]);
     const adopted = await this.#adoptable(task);
     if (adopted) return this.#adopt(task, adopted, context);
     const shape = task.output();

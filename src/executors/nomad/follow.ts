@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NomadApiError, type NomadClient } from './client.js';
 import { TASK } from './job.js';
+import { getJob } from './jobs.js';
 
 const enc = encodeURIComponent;
 const BLOCK_MS = 30_000;
@@ -119,9 +120,9 @@ export async function followChild(
       continue;
     }
     index = Math.max(index, response.index);
-    const allocs = [...(response.body ?? [])].sort((a, b) => b.CreateTime - a.CreateTime);
+    const allocs = newestFirst(response.body);
     // A job Nomad no longer knows answers with an empty list: check it still exists.
-    if (allocs.length === 0 && !(await jobExists(client, jobId)))
+    if (allocs.length === 0 && (await getJob(client, jobId)) === undefined)
       return { ok: false, alloc: undefined, message: lostMessage(jobId) };
     const alloc = allocs[0];
     if (alloc) busy = undefined;
@@ -132,18 +133,12 @@ export async function followChild(
 /** `true` when the finished job's newest allocation ran to a successful end. */
 export async function succeeded(client: NomadClient, jobId: string): Promise<boolean> {
   const { body } = await client.get<Allocation[] | null>(`/job/${enc(jobId)}/allocations`);
-  const newest = [...(body ?? [])].sort((a, b) => b.CreateTime - a.CreateTime)[0];
+  const newest = newestFirst(body)[0];
   return newest !== undefined && isTerminal(newest) && ending(newest).ok;
 }
 
-async function jobExists(client: NomadClient, jobId: string): Promise<boolean> {
-  try {
-    await client.get(`/job/${enc(jobId)}`);
-    return true;
-  } catch (error) {
-    if (error instanceof NomadApiError && error.status === 404) return false;
-    throw error;
-  }
+function newestFirst(allocs: readonly Allocation[] | null): Allocation[] {
+  return [...(allocs ?? [])].sort((a, b) => b.CreateTime - a.CreateTime);
 }
 
 const lostMessage = (jobId: string) =>
