@@ -68,3 +68,39 @@ export function leafFixture(n) {
   execFileSync('sync');
   return dir;
 }
+
+/**
+ * A kept folder of time partitions from 2015-01-01 (UTC), 90 % present: partition i is missing
+ * when i % 10 === 0. `daily`: `daily/YYYY/MM/DD/data.out`, N days; `hourly`:
+ * `hourly/YYYY/MM/DD/HH.out`, N hours. Shared by our E-range/H-range and Luigi's; made once per
+ * size (78,840 files take longer to make than to decide about), never inside the timed part.
+ */
+export function partitionFixture(kind, n) {
+  const dir = join(workRoot, `range-${kind}-${n}`);
+  const done = join(dir, '.complete');
+  if (existsSync(done)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  const start = Date.UTC(2015, 0, 1);
+  const step = kind === 'daily' ? 86_400_000 : 3_600_000;
+  let folder;
+  for (let i = 0; i < n; i++) {
+    if (i % 10 === 0) continue;
+    const path = partitionPath(dir, kind, new Date(start + i * step));
+    const parent = path.slice(0, path.lastIndexOf('/'));
+    if (parent !== folder) mkdirSync((folder = parent), { recursive: true });
+    writeFileSync(path, '');
+  }
+  writeFileSync(done, '');
+  execFileSync('sync');
+  return dir;
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** The file of the partition starting at `time` (a UTC Date) in a partitionFixture() folder. */
+function partitionPath(dir, kind, time) {
+  const day = `${time.getUTCFullYear()}/${pad(time.getUTCMonth() + 1)}/${pad(time.getUTCDate())}`;
+  return kind === 'daily'
+    ? `${dir}/daily/${day}/data.out`
+    : `${dir}/hourly/${day}/${pad(time.getUTCHours())}.out`;
+}

@@ -92,6 +92,14 @@ function cases() {
   add('D-floor+lease', floor, ['d-floor.mjs', '--size', floor, '--lease', 1], 'not applicable');
   for (const n of sizes([3_650], [365]))
     add('E', n, ['e-daily.mjs', '--size', n], ['E', '--size', n]);
+  // Deciding which partitions are missing with a range: ours Range.of(...), Luigi's
+  // RangeDaily / RangeHourly (its file-system inference). The files are kept between runs.
+  for (const n of sizes([3_650], [200])) {
+    add('E-range', n, ['range.mjs', '--kind', 'daily', '--size', n], ['E-range', '--size', n]);
+  }
+  for (const n of sizes([8_760, 87_600], [500])) {
+    add('H-range', n, ['range.mjs', '--kind', 'hourly', '--size', n], ['H-range', '--size', n]);
+  }
   // F is timed straight to the server; its requests come from one more run of each side, in
   // the first repetition, through the counting proxy (whose hop would slow the side with more
   // requests more).

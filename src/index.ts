@@ -31,6 +31,18 @@ export type {
 } from './time/partitions.js';
 export { Range } from './time/range.js';
 export type { RangeFamily, RangeOptions } from './time/range.js';
+export { backfill } from './time/backfill.js';
+export type {
+  BackfillOptions,
+  BackfillResult,
+  PartitionCounts,
+  PartitionReport,
+  PartitionRunOptions,
+} from './time/backfill.js';
+export { cronPass } from './time/cron.js';
+export type { CronPassOptions } from './time/cron.js';
+export { dueTicks, duePartitions, nextTick } from './time/ticks.js';
+export type { DueOptions, DuePartition, DuePartitionsOptions } from './time/ticks.js';
 export { Temporal } from 'temporal-polyfill';
 
 export { LocalTarget } from './targets/local.js';

@@ -1,6 +1,7 @@
 """The benchmark shapes of bench/shapes/, written for Luigi 3.8.1.
 
-Usage: python shapes.py <A1|A2|A3|B|C1|C2|D|E|F-s3|F-hdfs> --size N [--workers W] [--direct 1]
+Usage: python shapes.py <A1|A2|A3|B|C1|C2|D|E|E-range|H-range|F-s3|F-hdfs> --size N [--workers W]
+       [--direct 1] [--stock-fs 1]
 
 Prints one JSON line like the TypeScript shapes. Runs through luigi.build(local_scheduler=True,
 no_lock=True, log_level="WARNING"), with a worker factory that times the scheduling phase
@@ -9,6 +10,7 @@ no_lock=True, log_level="WARNING"), with a worker factory that times the schedul
 
 import argparse
 import datetime
+import glob
 import json
 import os
 import platform
@@ -19,12 +21,18 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import warnings
 
 import luigi
 import luigi.interface
+import luigi.local_target
 import luigi.mock
+import luigi.tools.range
 import luigi.worker
 from luigi.execution_summary import _summary_dict
+
+# RangeBase's param_name defaults to None, which its own string check warns about.
+warnings.filterwarnings("ignore", message='Parameter "param_name"')
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(BENCH_DIR, ".work")
@@ -74,6 +82,76 @@ def leaf_fixture(n):
     open(os.path.join(path, ".complete"), "w").close()
     os.sync()
     return path
+
+
+def partition_fixture(kind, n):
+    """The same kept folder of time partitions as bench/lib.mjs partitionFixture(): from
+    2015-01-01, partition i missing when i % 10 == 0; `daily/%Y/%m/%d/data.out` (N days) or
+    `hourly/%Y/%m/%d/%H.out` (N hours)."""
+    path = os.path.join(WORK, "range-%s-%d" % (kind, n))
+    if os.path.exists(os.path.join(path, ".complete")):
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    start = datetime.datetime(2015, 1, 1)
+    step = datetime.timedelta(days=1) if kind == "daily" else datetime.timedelta(hours=1)
+    layout = path + ("/daily/%Y/%m/%d/data.out" if kind == "daily" else "/hourly/%Y/%m/%d/%H.out")
+    folder = None
+    for i in range(n):
+        if i % 10 == 0:
+            continue
+        file = (start + i * step).strftime(layout)
+        if os.path.dirname(file) != folder:
+            folder = os.path.dirname(file)
+            os.makedirs(folder, exist_ok=True)
+        open(file, "w").close()
+    open(os.path.join(path, ".complete"), "w").close()
+    os.sync()
+    return path
+
+
+class GlobLocalFileSystem(luigi.local_target.LocalFileSystem):
+    """E-range, H-range: Luigi's LocalFileSystem, with exists() and listdir() expanding a glob
+    the way HDFS's `ls` does. infer_bulk_complete_from_fs (RangeDaily / RangeHourly) passes
+    globs like `daily/201[5-9]/[0-9][0-9]/[0-9][0-9]` to both; the stock os.path.exists() and
+    os.walk() take them literally, find nothing, and every partition is reported missing."""
+
+    def exists(self, path):
+        return os.path.exists(path) or any(True for _ in glob.iglob(path))
+
+    def listdir(self, path):
+        for folder in sorted(glob.glob(path)):
+            yield from super().listdir(folder)
+
+
+class GlobLocalTarget(luigi.LocalTarget):
+    fs = GlobLocalFileSystem()
+
+
+def ranged(kind, n, stock_fs):
+    """E-range, H-range: RangeDaily / RangeHourly over N partitions of the kept fixture."""
+    work = partition_fixture(kind, n)
+    Target = luigi.LocalTarget if stock_fs else GlobLocalTarget
+    if kind == "daily":
+
+        class Daily(luigi.Task):
+            date = luigi.DateParameter()
+
+            def output(self):
+                return Target(self.date.strftime(work + "/daily/%Y/%m/%d/data.out"))
+
+        start = datetime.date(2015, 1, 1)
+        stop = start + datetime.timedelta(days=n)
+        return luigi.tools.range.RangeDaily(of=Daily, start=start, stop=stop, days_back=100000, days_forward=0, task_limit=100000)
+
+    class Hourly(luigi.Task):
+        hour = luigi.DateHourParameter()
+
+        def output(self):
+            return Target(self.hour.strftime(work + "/hourly/%Y/%m/%d/%H.out"))
+
+    start = datetime.datetime(2015, 1, 1)
+    stop = start + datetime.timedelta(hours=n)
+    return luigi.tools.range.RangeHourly(of=Hourly, start=start, stop=stop, hours_back=10**7, task_limit=10**6)
 
 
 def node():
@@ -136,8 +214,11 @@ def dailies(start, n, target):
     return Days(start=start, days=n)
 
 
-def define(shape, n, workers, direct=False):
+def define(shape, n, workers, direct=False, stock_fs=False):
     """Returns the root task for a shape (classes are defined per call: sizes differ)."""
+    if shape in ("E-range", "H-range"):
+        return ranged("daily" if shape == "E-range" else "hourly", n, stock_fs)
+
     if shape in ("A1", "A2"):
         leaves = leaf_fixture(n)
         work = fresh_dir("a1-%d-%s" % (n, shape))
@@ -336,9 +417,15 @@ def define(shape, n, workers, direct=False):
 
 def decide_only(root):
     """E, F: only Worker.add, the scheduling phase (what dagwright's plan() does). Returns the
-    pending tasks (the wrapper root among them)."""
+    pending tasks (the wrapper root among them). A Range root decides which partitions are
+    missing in its requires() (cached on the instance); it is called, timed, before the add."""
     scheduler = luigi.interface._WorkerSchedulerFactory().create_local_scheduler()
     with TimedWorker(scheduler=scheduler, worker_processes=1) as worker:
+        if isinstance(root, luigi.tools.range.RangeBase):
+            started = time.perf_counter()
+            root.requires()
+            timings["requires"] = time.perf_counter() - started
+            timings["decide"] += timings["requires"]
         worker.add(root)
     return list(scheduler.task_list("PENDING", "").values())
 
@@ -356,8 +443,9 @@ def main():
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--direct", type=int, default=0, help="F: straight to the server, requests not counted")
+    parser.add_argument("--stock-fs", type=int, default=0, help="E-range, H-range: Luigi's LocalTarget as shipped")
     options = parser.parse_args()
-    root = define(options.shape, options.size, options.workers, bool(options.direct))
+    root = define(options.shape, options.size, options.workers, bool(options.direct), bool(options.stock_fs))
 
     extra = {}
     if options.shape == "E":
@@ -365,6 +453,18 @@ def main():
         # The wrapper root is pending too.
         status = "success" if missing - 1 == (options.size + 9) // 10 else "failed"
         extra["missing"] = missing - 1
+    elif options.shape in ("E-range", "H-range"):
+        pending = decide_only(root)
+        start = datetime.datetime(2015, 1, 1)
+        unit = datetime.timedelta(days=1) if options.shape == "E-range" else datetime.timedelta(hours=1)
+        name, param = ("Daily", "date") if options.shape == "E-range" else ("Hourly", "hour")
+        layout = "%Y-%m-%d" if name == "Daily" else "%Y-%m-%dT%H"
+        steps = [(datetime.datetime.strptime(t["params"][param], layout) - start) // unit for t in pending if t["name"] == name]
+        # Exactly every tenth partition is missing.
+        ok = len(steps) == (options.size + 9) // 10 and all(step % 10 == 0 for step in steps)
+        status = "success" if ok else "failed"
+        extra["missing"] = len(steps)
+        extra["requires_ms"] = round(timings["requires"] * 1000, 1)
     elif options.shape in ("F-s3", "F-hdfs"):
         proxy = counting["proxy"]
         before = proxy.count()

@@ -2,7 +2,9 @@
 import { DagwrightError, ExitCode, SchedulingError, UsageError } from '../errors.js';
 import { closest } from '../task-class.js';
 import { HelpShown } from './command.js';
+import { backfillCommand } from './commands/backfill.js';
 import { cleanTempCommand } from './commands/clean-temp.js';
+import { cronCommand } from './commands/cron.js';
 import { execTaskCommand } from './commands/exec-task.js';
 import { graphCommand } from './commands/graph.js';
 import { listCommand } from './commands/list.js';
@@ -11,12 +13,25 @@ import { runCommand } from './commands/run.js';
 import { prescan } from './prescan.js';
 import { emptyCounts } from '../scheduler/result.js';
 
+/** Commands whose `--json` document also reports a scheduling error. */
+const JSON_REPORTS = new Set(['run', 'backfill', 'cron']);
+
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
 }
 
-const COMMANDS = ['run', 'plan', 'check', 'graph', 'list', 'exec-task', 'clean-temp'];
+const COMMANDS = [
+  'run',
+  'plan',
+  'check',
+  'graph',
+  'list',
+  'backfill',
+  'cron',
+  'exec-task',
+  'clean-temp',
+];
 
 export const HELP = `Usage: dag <command> [arguments] [options]
 
@@ -26,6 +41,8 @@ Commands:
   check <Family> ...                exit 0 if everything is complete, 1 otherwise
   graph <Family> ... --format F     print the graph as dot, mermaid or json
   list                              task families and their parameters
+  backfill <Family> --from A [--to B]   run the missing partitions of a range
+  cron "<expr>" <Family>            run the partitions due on a schedule (--watch: stay up)
   exec-task <Family> ...            run exactly one task (used inside containers)
   clean-temp [dir...]               remove temp files left by killed writers
 
@@ -68,6 +85,10 @@ export async function main(argv: readonly string[], cwd: string, out: Output): P
         return await graphCommand(rest, pre, cwd, out);
       case 'list':
         return await listCommand(rest, pre, cwd, out);
+      case 'backfill':
+        return await backfillCommand(rest, pre, cwd, out);
+      case 'cron':
+        return await cronCommand(rest, pre, cwd, out);
       case 'exec-task':
         return await execTaskCommand(rest, pre, cwd, out);
       case 'clean-temp':
@@ -85,7 +106,7 @@ export async function main(argv: readonly string[], cwd: string, out: Output): P
     }
   } catch (error) {
     if (error instanceof HelpShown) return ExitCode.ok;
-    return reportError(error, pre.debug, pre.json && first === 'run', out);
+    return reportError(error, pre.debug, pre.json && JSON_REPORTS.has(first ?? ''), out);
   }
 }
 

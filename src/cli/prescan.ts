@@ -21,7 +21,22 @@ const VALUE_OPTIONS = new Set([
   '--artifact-root',
   '--log-dir',
   '--older-than',
+  // backfill and cron
+  '--param',
+  '--from',
+  '--to',
+  '--every',
+  '--tz',
+  '--limit',
+  '--days-back',
+  '--hours-back',
+  '--months-back',
+  '--now',
+  '--catch-up',
 ]);
+
+/** Commands whose first bare word is not the family: `dag cron "<expr>" <Family>`. */
+const LEADING_ARGUMENTS: Readonly<Record<string, number>> = { cron: 1 };
 
 export interface Prescan {
   readonly command: string | undefined;
@@ -40,6 +55,7 @@ export function prescan(argv: readonly string[]): Prescan {
   let config: string | undefined;
   let debug = false;
   let json = false;
+  let leading = 0;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') break;
@@ -50,7 +66,10 @@ export function prescan(argv: readonly string[]): Prescan {
     else if (flag === '--json') json = true;
     else if (VALUE_OPTIONS.has(flag) && inline === undefined) i++;
     else if (!arg.startsWith('-')) {
-      if (command === undefined) command = arg;
+      if (command === undefined) {
+        command = arg;
+        leading = LEADING_ARGUMENTS[arg] ?? 0;
+      } else if (leading > 0) leading--;
       else if (family === undefined) family = arg;
     }
   }

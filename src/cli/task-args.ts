@@ -34,9 +34,13 @@ export function addTaskFlags(
   const flags: ParamFlag[] = [];
   if (root) {
     const meta = classMeta(root.cls);
+    const taken = new Set(command.options.map((option) => option.long));
     meta.names.forEach((name, i) => {
       const param = meta.params[i]!;
       const flag = flagName(name);
+      // A parameter named like one of the command's options (`--limit`) keeps its
+      // `--Family.param` form only.
+      if (taken.has(`--${flag}`)) return;
       const isBool = param.typeName === 'bool';
       const option = new Option(
         `--${flag} ${isBool ? '[true|false]' : '<value>'}`,

@@ -8,6 +8,7 @@ import type { Task } from '../task.js';
 import { addLoadOptions, newCommand, parseArgs } from './command.js';
 import { loadContext, type CliContext } from './context.js';
 import { applyStorage, ARTIFACT_ROOT_HELP } from './storage.js';
+import type { Family } from './modules.js';
 import type { Prescan } from './prescan.js';
 import {
   addTaskFlags,
@@ -29,7 +30,16 @@ export interface TaskInvocation {
 export interface TaskCommandSpec {
   readonly name: string;
   readonly description: string;
+  /** Positional arguments before the family, e.g. the schedule of `dag cron "<expr>" <Family>`. */
+  readonly leading?: readonly { readonly name: string; readonly description: string }[];
   readonly addOptions?: (command: Command) => void;
+}
+
+/** A family and its parameter flags, parsed but not yet made into a task. */
+export interface FamilyInvocation extends Omit<TaskInvocation, 'root'> {
+  readonly family: Family;
+  /** Constructor arguments given on the command line. */
+  readonly args: Record<string, unknown>;
 }
 
 export async function prepareTask(
@@ -38,6 +48,16 @@ export async function prepareTask(
   pre: Prescan,
   cwd: string,
 ): Promise<TaskInvocation> {
+  const { family, args, ...rest } = await prepareFamily(spec, argv, pre, cwd);
+  return { ...rest, root: constructTask(family, args) };
+}
+
+export async function prepareFamily(
+  spec: TaskCommandSpec,
+  argv: readonly string[],
+  pre: Prescan,
+  cwd: string,
+): Promise<FamilyInvocation> {
   const wantsHelp = argv.includes('-h') || argv.includes('--help');
   const context = await loadContext(pre, cwd, wantsHelp);
   const family =
@@ -45,19 +65,20 @@ export async function prepareTask(
       ? context.registry.get(pre.family)
       : undefined;
 
-  const command = newCommand(spec.name, spec.description).argument(
-    '<Family>',
-    'task family (a class exported by a task module)',
-  );
+  const command = newCommand(spec.name, spec.description);
+  for (const { name, description } of spec.leading ?? [])
+    command.argument(`<${name}>`, description);
+  command.argument('<Family>', 'task family (a class exported by a task module)');
   addLoadOptions(command);
   command.option('--artifact-root <uri>', ARTIFACT_ROOT_HELP);
   spec.addOptions?.(command);
   const taskFlags = addTaskFlags(command, context.registry, family);
   if (!wantsHelp) {
     const families = context.registry.all().map((f) => f.name);
+    const leading = (spec.leading ?? []).map(({ name }) => ` <${name}>`).join('');
     if (!family)
       throw new UsageError(
-        `missing task family: dag ${spec.name} <Family> [--param value]...; known: ${families.join(', ') || 'none'}`,
+        `missing task family: dag ${spec.name}${leading} <Family> [--param value]...; known: ${families.join(', ') || 'none'}`,
       );
   } else if (!family) {
     command.addHelpText(
@@ -71,9 +92,10 @@ export async function prepareTask(
     );
   }
   parseArgs(command, normalizeUpstreamFlags(argv, context.registry));
-  if (command.args.length > 1) {
+  const positional = (spec.leading?.length ?? 0) + 1;
+  if (command.args.length > positional) {
     throw new UsageError(
-      `unexpected argument '${command.args[1]}' after the task family (parameters are flags: --name value)`,
+      `unexpected argument '${command.args[positional]}' after the task family (parameters are flags: --name value)`,
     );
   }
 
@@ -85,11 +107,11 @@ export async function prepareTask(
     context.config.params,
     context.loaded.path,
   );
-  const root = constructTask(family!, args);
   return {
     context,
     command,
-    root,
+    family: family!,
+    args,
     options: command.opts(),
     warnings: () => unusedOverrides(upstream),
   };

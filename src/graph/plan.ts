@@ -49,6 +49,11 @@ export interface PlanOptions {
    * `run()` never expands complete tasks. Default false.
    */
   readonly expandComplete?: boolean;
+  /**
+   * Tasks already found incomplete, by id, with their missing outputs (a backfill checks its
+   * partitions in bulk before choosing which to run): taken as they are, not checked again.
+   */
+  readonly knownMissing?: ReadonlyMap<string, readonly Target[]>;
 }
 
 export async function plan(roots: readonly Task[], options: PlanOptions = {}): Promise<Plan> {
@@ -60,14 +65,7 @@ export async function plan(roots: readonly Task[], options: PlanOptions = {}): P
     if (index === undefined) {
       index = nodes.length;
       byId.set(task.id, index);
-      nodes.push({
-        index,
-        task,
-        status: 'pending',
-        reason: '',
-        deps: NO_DEPS,
-        outputs: outputsOf(task),
-      });
+      nodes.push(newNode(task, index));
     }
     return index;
   };
@@ -78,7 +76,7 @@ export async function plan(roots: readonly Task[], options: PlanOptions = {}): P
   });
   let frontier = [...new Set(rootIndexes)];
   while (frontier.length > 0) {
-    const { state, missing } = await completeness(nodes, frontier);
+    const { state, missing } = await completeness(nodes, frontier, options.knownMissing);
     const next: number[] = [];
     for (let f = 0; f < frontier.length; f++) {
       const node = nodes[frontier[f]!]!;
@@ -128,6 +126,33 @@ export async function plan(roots: readonly Task[], options: PlanOptions = {}): P
   };
 }
 
+/** Whether each task is complete, and which outputs it misses. */
+export interface Decision {
+  readonly complete: boolean;
+  /** Missing outputs; empty for an incomplete task without outputs or with its own complete(). */
+  readonly missing: readonly Target[];
+}
+
+/**
+ * Decides many tasks at once, as the planner decides a frontier: one bulk existence check per
+ * store. Wrapper tasks depend on their requirements, so they are reported incomplete here.
+ */
+export async function decide(tasks: readonly Task[]): Promise<Decision[]> {
+  const nodes = tasks.map(newNode);
+  const { state, missing } = await completeness(
+    nodes,
+    nodes.map((node) => node.index),
+  );
+  return nodes.map((_, f) => ({
+    complete: state[f] === State.Complete,
+    missing: missing[f] ?? [],
+  }));
+}
+
+function newNode(task: Task, index: number): PlanNode {
+  return { index, task, status: 'pending', reason: '', deps: NO_DEPS, outputs: outputsOf(task) };
+}
+
 /** Completeness of each frontier node, without an object or array per node. */
 interface Frontier {
   /** Per frontier node: Undecided (wrappers), Complete, Incomplete, or MissingOutputs. */
@@ -146,6 +171,7 @@ const enum State {
 async function completeness(
   nodes: readonly PlanNode[],
   frontier: readonly number[],
+  knownMissing?: ReadonlyMap<string, readonly Target[]>,
 ): Promise<Frontier> {
   const state = new Uint8Array(frontier.length);
   const missing: (Target[] | undefined)[] = [];
@@ -155,6 +181,12 @@ async function completeness(
     const node = nodes[frontier[f]!]!;
     const kind = kindOf(node.task);
     if (kind === Kind.Wrapper) continue;
+    const known = knownMissing?.get(node.task.id);
+    if (known) {
+      state[f] = known.length > 0 ? State.MissingOutputs : State.Incomplete;
+      if (known.length > 0) missing[f] = [...known];
+      continue;
+    }
     if (kind === Kind.Custom) {
       custom.push(f);
       continue;

@@ -10,6 +10,16 @@ export interface TaskRef {
 }
 
 export type RunEvent =
+  /** A backfill or cron pass decided its partitions; `tasks` are the missing ones it will run. */
+  | {
+      readonly type: 'partitions';
+      readonly family: string;
+      readonly total: number;
+      readonly present: number;
+      readonly missing: number;
+      readonly toRun: number;
+      readonly tasks: readonly TaskRef[];
+    }
   | { readonly type: 'planned'; readonly plan: Plan }
   | { readonly type: 'started'; readonly task: TaskRef; readonly attempt: number }
   | {

@@ -129,6 +129,30 @@ export function windowFromNow<K extends PartitionKind>(
   };
 }
 
+/** The partition holding an instant, read as wall-clock time in `tz`. */
+export function partitionAt(
+  kind: PartitionKind,
+  instant: Temporal.Instant,
+  tz = 'UTC',
+): PartitionValue {
+  return toKind(kind, instant.toZonedDateTimeISO(zoneOf(tz)).toPlainDateTime());
+}
+
+/** A partition's canonical text: what the parameter shows on the command line and in paths. */
+export function partitionText(kind: PartitionKind, value: PartitionValue): string {
+  return show(kind, value);
+}
+
+/** A partition given as a value or its text, checked against the kind. */
+export function partitionValue(kind: PartitionKind, name: string, given: unknown): PartitionValue {
+  return valueOf(kind, name, given);
+}
+
+/** Steps from one partition to another (negative when `to` is earlier). */
+export function partitionsBetween(kind: PartitionKind, from: PartitionValue, to: PartitionValue) {
+  return stepsBetween(kind, from, to);
+}
+
 type Value = PartitionValue;
 
 function valueOf(kind: PartitionKind, name: string, given: unknown): Value {
@@ -164,7 +188,8 @@ function fixedSteps(
   checkBound(count, kind, from, to);
   const values: Value[] = new Array<Value>(count);
   // Counted from `from`, so reverse and limit take their values without a second pass.
-  for (let i = 0; i < count; i++) values[i] = addSteps(kind, from, reverse ? total - 1 - i : i);
+  const step = stepsFrom(kind, from);
+  for (let i = 0; i < count; i++) values[i] = step(reverse ? total - 1 - i : i);
   return values;
 }
 
@@ -184,17 +209,34 @@ function stepsBetween(kind: PartitionKind, from: Value, to: Value): number {
 }
 
 function addSteps(kind: PartitionKind, value: Value, n: number): Value {
-  switch (kind) {
-    case 'date':
-      return (value as Temporal.PlainDate).add({ days: n });
-    case 'month':
-      return (value as Temporal.PlainYearMonth).add({ months: n });
-    case 'dateHour':
-      return (value as Temporal.PlainDateTime).add({ hours: n });
-    case 'dateMinute':
-      return (value as Temporal.PlainDateTime).add({ minutes: n });
-  }
+  return stepsFrom(kind, value)(n);
 }
+
+/**
+ * The partitions n steps after `value`. Days, hours and minutes are counted on a UTC epoch and
+ * each value is built from its fields: the polyfill's add() costs twice as much, which counts
+ * when a range has 87,600 hours (plain values have no zone, so no DST here).
+ */
+function stepsFrom(kind: PartitionKind, value: Value): (n: number) => Value {
+  if (kind === 'month') return (n) => (value as Temporal.PlainYearMonth).add({ months: n });
+  const stepMs = kind === 'date' ? DAY_MS : kind === 'dateHour' ? HOUR_MS : MINUTE_MS;
+  const v = value as Temporal.PlainDateTime;
+  // setUTCFullYear, unlike Date.UTC, leaves years 0 to 99 alone.
+  const base = new Date(0);
+  base.setUTCFullYear(v.year, v.month - 1, v.day);
+  if (kind !== 'date') base.setUTCHours(v.hour, v.minute);
+  const baseMs = base.getTime();
+  return (n) => {
+    const at = new Date(baseMs + n * stepMs);
+    const [year, month, day] = [at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate()];
+    if (kind === 'date') return new Temporal.PlainDate(year, month, day);
+    return new Temporal.PlainDateTime(year, month, day, at.getUTCHours(), at.getUTCMinutes());
+  };
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /**
  * Cron ticks are instants in `tz`; each maps to the partition holding its wall-clock time.
@@ -213,37 +255,43 @@ function cronTicks(
   const zone = zoneOf(tz);
   const start = startOf(kind, from).toZonedDateTime(zone).epochMilliseconds;
   const end = startOf(kind, to).toZonedDateTime(zone).epochMilliseconds;
-  // cron-parser's next() and prev() are strict, and its endDate inclusive: step 1 ms outside.
-  const ticks = parseCron(expression, {
-    currentDate: new Date(reverse ? end : start - 1),
-    ...(reverse ? { startDate: new Date(start) } : { endDate: new Date(end - 1) }),
-    tz: zone,
-  });
+  // Always forward: cron-parser's prev() skips a tick moved by a DST gap (02:30 on the day
+  // clocks spring forward). Its next() is strict and its endDate inclusive: step 1 ms outside.
+  const ticks = parseCron(
+    expression,
+    { currentDate: new Date(start - 1), endDate: new Date(end - 1), tz: zone },
+    (reason) =>
+      `partitions: every ${JSON.stringify(expression)} is neither day, month, hour, minute nor a valid cron expression (${reason})`,
+  );
   const values: Value[] = [];
   let last: Value | undefined;
-  while (values.length < limit && (reverse ? ticks.hasPrev() : ticks.hasNext())) {
-    const tick = reverse ? ticks.prev() : ticks.next();
-    const wall = Temporal.Instant.fromEpochMilliseconds(tick.getTime())
-      .toZonedDateTimeISO(zone)
-      .toPlainDateTime();
-    const value = toKind(kind, wall);
+  const wanted = reverse ? Infinity : limit;
+  while (values.length < wanted && ticks.hasNext()) {
+    const value = partitionAt(
+      kind,
+      Temporal.Instant.fromEpochMilliseconds(ticks.next().getTime()),
+      zone,
+    );
     if (last !== undefined && compare(kind, last, value) === 0) continue;
     values.push((last = value));
     checkBound(values.length, kind, from, to);
   }
-  return values;
+  if (!reverse) return values;
+  values.reverse();
+  return values.length > limit ? values.slice(0, limit) : values;
 }
 
-function parseCron(
+/** A cron expression read in `tz`; a one-line usage error when it is not one. */
+export function parseCron(
   expression: string,
   options: { currentDate: Date; startDate?: Date; endDate?: Date; tz: string },
+  invalid: (reason: string) => string = (reason) =>
+    `schedule ${JSON.stringify(expression)} is not a valid cron expression (${reason}); five fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * *'`,
 ): CronExpression {
   try {
     return cronParser().CronExpressionParser.parse(expression, { ...options, strict: false });
   } catch (error) {
-    throw new UsageError(
-      `partitions: every ${JSON.stringify(expression)} is neither day, month, hour, minute nor a valid cron expression (${(error as Error).message})`,
-    );
+    throw new UsageError(invalid((error as Error).message));
   }
 }
 
@@ -284,7 +332,8 @@ function show(kind: PartitionKind, value: Value): string {
   return PARAM_OF_KIND[kind]().serialize(value);
 }
 
-function zoneOf(tz: string): string {
+/** A time zone's canonical IANA name; a one-line usage error for an unknown one. */
+export function zoneOf(tz: string): string {
   try {
     // Any fixed instant will do: this only checks and normalizes the name.
     return Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(tz).timeZoneId;
@@ -295,7 +344,8 @@ function zoneOf(tz: string): string {
   }
 }
 
-function instantOf(now: Temporal.Instant | Date | string): Temporal.Instant {
+/** An instant from a Temporal.Instant, a Date or an ISO text with offset. */
+export function instantOf(now: Temporal.Instant | Date | string): Temporal.Instant {
   if (now instanceof Temporal.Instant) return now;
   if (now instanceof Date) return Temporal.Instant.fromEpochMilliseconds(now.getTime());
   try {
@@ -309,6 +359,6 @@ function instantOf(now: Temporal.Instant | Date | string): Temporal.Instant {
 
 /** Loaded on first use: most runs never read a cron expression (it costs ~30 ms to load). */
 let loaded: typeof import('cron-parser') | undefined;
-function cronParser(): typeof import('cron-parser') {
+export function cronParser(): typeof import('cron-parser') {
   return (loaded ??= createRequire(import.meta.url)('cron-parser') as typeof import('cron-parser'));
 }

@@ -3,25 +3,18 @@
  * RangeDaily/RangeHourly). It requires one task per partition and leaves deciding which exist
  * to the planner, which checks a whole frontier per store at once: no check per partition here.
  */
-import { UsageError } from '../errors.js';
 import { p } from '../params/index.js';
-import type { AnyParam } from '../params/param.js';
 import { classMeta } from '../task-class.js';
-import { Task, WrapperTask, type Requirements } from '../task.js';
+import { WrapperTask, type Requirements, type Task } from '../task.js';
 import {
-  defaultStep,
-  partitionKindOf,
-  partitions,
-  type Every,
-  type PartitionKind,
-  type PartitionValue,
-} from './partitions.js';
+  partitionedFamily,
+  type ArgsOf,
+  type PartitionedFamily,
+  type RangeFamily,
+} from './partition-family.js';
+import { defaultStep, partitions, type Every, type PartitionValue } from './partitions.js';
 
-/** A task family whose instances Range builds: a concrete task class. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RangeFamily = new (args: any) => Task;
-
-type ArgsOf<F> = F extends new (args: infer A) => Task ? A : never;
+export type { RangeFamily } from './partition-family.js';
 
 export interface RangeOptions<F> {
   /** The time parameter to vary. Default: the family's only date, month, dateHour or dateMinute. */
@@ -36,14 +29,9 @@ export interface RangeOptions<F> {
   tz?: string;
   /** Newest first. Default false. */
   reverse?: boolean;
-  /** At most this many partitions, from the start of the order (Luigi's task_limit). */
-  limit?: number;
   /** The family's other parameters, the same for every partition. */
   params?: Partial<ArgsOf<F>>;
 }
-
-/** Stands for "no limit" in the task's parameters, which need a value to have an identity. */
-const NO_LIMIT = -1;
 
 export abstract class Range extends WrapperTask.with({
   of: p.string(),
@@ -55,7 +43,6 @@ export abstract class Range extends WrapperTask.with({
   every: p.string({ pathSafe: false }),
   tz: p.string({ default: 'UTC', pathSafe: false }),
   reverse: p.bool({ default: false }),
-  limit: p.int({ default: NO_LIMIT, min: NO_LIMIT }),
   // The other parameters as JSON with sorted keys (a plain string: zod stays unloaded at start).
   ofParams: p.string({ default: '{}', pathSafe: false }),
 }) {
@@ -64,67 +51,59 @@ export abstract class Range extends WrapperTask.with({
   /**
    * One task per partition of `Family` between `from` and `to`, oldest first:
    * `Range.of(TrainFeatures, { from: '2024-01-01', to: '2024-02-01', params: { country: 'de' } })`.
+   * To run only the first N missing partitions (Luigi's task_limit), use `backfill()`.
    */
   static of<F extends RangeFamily>(Family: F, options: RangeOptions<F>): Range {
     const Of = rangeClassOf(Family);
-    const meta = classMeta(Family as unknown as typeof Task);
-    const param = options.param ?? onlyTimeParam(meta.family, meta.names, meta.params);
-    const kind = kindOfParam(meta.family, meta.names, meta.params, param);
+    const family = partitionedFamily(Family, {
+      param: options.param,
+      params: options.params,
+      context: `Range of ${classFamily(Family)}`,
+    });
     // Canonical texts, so equal ranges written differently are the same task.
-    const timeParam = meta.params[meta.names.indexOf(param)]!;
-    const text = (name: 'from' | 'to'): string => {
-      try {
-        return timeParam.argument(timeParam.coerce(options[name]));
-      } catch (error) {
-        throw new UsageError(`Range of ${meta.family}: ${name}: ${(error as Error).message}`);
-      }
-    };
     return new Of({
-      of: meta.family,
-      param,
-      from: text('from'),
-      to: text('to'),
-      every: options.every ?? defaultStep(kind),
+      of: family.family,
+      param: family.param,
+      from: family.text(family.value('from', options.from)),
+      to: family.text(family.value('to', options.to)),
+      every: options.every ?? defaultStep(family.kind),
       tz: options.tz ?? 'UTC',
       reverse: options.reverse ?? false,
-      limit: options.limit ?? NO_LIMIT,
-      ofParams: JSON.stringify(
-        otherParams(meta.family, meta.names, meta.params, param, options.params ?? {}),
-      ),
+      ofParams: JSON.stringify(family.fixed),
+    });
+  }
+
+  /** The partitioned family this range is over. */
+  partitioned(): PartitionedFamily {
+    const Family = (this.constructor as unknown as { readonly target: RangeFamily }).target;
+    return partitionedFamily(Family, {
+      param: this.param,
+      params: JSON.parse(this.ofParams) as Record<string, string>,
     });
   }
 
   /** The partition values, in the order the tasks are required. */
   partitionValues(): PartitionValue[] {
-    const Family = familyOf(this);
-    const meta = classMeta(Family as unknown as typeof Task);
     return partitions({
-      kind: kindOfParam(meta.family, meta.names, meta.params, this.param),
+      kind: this.partitioned().kind,
       from: this.from,
       to: this.to,
       every: this.every,
       tz: this.tz,
       reverse: this.reverse,
-      ...(this.limit === NO_LIMIT ? {} : { limit: this.limit }),
     });
   }
 
   override requires(): Requirements {
-    const Family = familyOf(this);
-    const meta = classMeta(Family as unknown as typeof Task);
-    const fixed: Record<string, unknown> = {};
-    const given = JSON.parse(this.ofParams) as Record<string, string>;
-    for (const [name, argument] of Object.entries(given))
-      fixed[name] = meta.params[meta.names.indexOf(name)]!.parse(argument);
-    return this.partitionValues().map((value) => new Family({ ...fixed, [this.param]: value }));
+    const family = this.partitioned();
+    return this.partitionValues().map((value) => family.task(value));
   }
 }
 
 const rangeClasses = new WeakMap<RangeFamily, new (args: object) => Range>();
 
-/** The family class a Range task builds partitions of; its class carries it. */
-function familyOf(range: Range): RangeFamily {
-  return (range.constructor as unknown as { readonly target: RangeFamily }).target;
+function classFamily(Family: RangeFamily): string {
+  return classMeta(Family as unknown as typeof Task).family;
 }
 
 function rangeClassOf(Family: RangeFamily): new (args: object) => Range {
@@ -139,72 +118,4 @@ function rangeClassOf(Family: RangeFamily): new (args: object) => Range {
     rangeClasses.set(Family, Of);
   }
   return Of;
-}
-
-function timeParamNames(names: readonly string[], params: readonly AnyParam[]): string[] {
-  return names.filter((_, i) => partitionKindOf(params[i]!) !== undefined);
-}
-
-function onlyTimeParam(
-  family: string,
-  names: readonly string[],
-  params: readonly AnyParam[],
-): string {
-  const candidates = timeParamNames(names, params);
-  if (candidates.length === 1) return candidates[0]!;
-  if (candidates.length === 0) {
-    throw new UsageError(
-      `Range of ${family}: it has no date, month, dateHour or dateMinute parameter to range over`,
-    );
-  }
-  throw new UsageError(
-    `Range of ${family}: several time parameters (${candidates.join(', ')}); choose one with param`,
-  );
-}
-
-function kindOfParam(
-  family: string,
-  names: readonly string[],
-  params: readonly AnyParam[],
-  param: string,
-): PartitionKind {
-  const index = names.indexOf(param);
-  const kind = index < 0 ? undefined : partitionKindOf(params[index]!);
-  if (kind) return kind;
-  const candidates = timeParamNames(names, params);
-  throw new UsageError(
-    `Range of ${family}: ${JSON.stringify(param)} is not a time parameter of it (candidates: ${candidates.join(', ') || 'none'})`,
-  );
-}
-
-/** The fixed parameters as command-line texts: canonical, and parsed back to the same values. */
-function otherParams(
-  family: string,
-  names: readonly string[],
-  params: readonly AnyParam[],
-  param: string,
-  given: Record<string, unknown>,
-): Record<string, string> {
-  const texts: Record<string, string> = {};
-  for (const [name, value] of Object.entries(given).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (value === undefined) continue;
-    if (name === param) {
-      throw new UsageError(
-        `Range of ${family}: ${name} is the parameter ranged over; give it as from/to, not in params`,
-      );
-    }
-    const index = names.indexOf(name);
-    if (index < 0) {
-      throw new UsageError(
-        `Range of ${family}: unknown parameter ${JSON.stringify(name)} in params; known: ${names.join(', ')}`,
-      );
-    }
-    const kind = params[index]!;
-    try {
-      texts[name] = kind.argument(kind.coerce(value));
-    } catch (error) {
-      throw new UsageError(`Range of ${family}: params.${name}: ${(error as Error).message}`);
-    }
-  }
-  return texts;
 }

@@ -103,7 +103,7 @@ const cases: Array<[string, string[], number, string | RegExp]> = [
     'an unknown command',
     ['rnu', 'Report'],
     2,
-    "unknown command 'rnu' (did you mean 'run'?); commands: run, plan, check, graph, list, exec-task, clean-temp",
+    "unknown command 'rnu' (did you mean 'run'?); commands: run, plan, check, graph, list, backfill, cron, exec-task, clean-temp",
   ],
   [
     'a cycle',

@@ -40,7 +40,7 @@ describe('Range.of', () => {
     });
     expect(range).toBeInstanceOf(WrapperTask);
     expect(range.id).toBe(
-      'Range(of=TrainFeatures, param=date, from=2024-01-01, to=2024-02-01, every=day, tz=UTC, reverse=false, limit=-1, ofParams={"country":"de"})',
+      'Range(of=TrainFeatures, param=date, from=2024-01-01, to=2024-02-01, every=day, tz=UTC, reverse=false, ofParams={"country":"de"})',
     );
     const same = Range.of(TrainFeatures, {
       param: 'date',
@@ -65,16 +65,16 @@ describe('Range.of', () => {
     ]);
   });
 
-  it('reverses and limits like Luigi task_limit', () => {
+  it('reverses: newest first', () => {
     const range = Range.of(TrainFeatures, {
-      from: '2024-01-01',
+      from: '2024-01-29',
       to: '2024-02-01',
       reverse: true,
-      limit: 2,
     });
     expect(ids(range)).toEqual([
       'TrainFeatures(date=2024-01-31, country=de)',
       'TrainFeatures(date=2024-01-30, country=de)',
+      'TrainFeatures(date=2024-01-29, country=de)',
     ]);
   });
 

@@ -12,10 +12,10 @@ import { routeExecutors } from '../../executors/route.js';
 import { randomUUID } from 'node:crypto';
 import type { CliContext } from '../context.js';
 import type { Prescan } from '../prescan.js';
-import { createReporter, type LogFormat } from '../render/reporter.js';
+import { createReporter, type LogFormat, type Reporter } from '../render/reporter.js';
 import { runDocument, summaryText } from '../render/summary.js';
 import { trapSignals } from '../signals.js';
-import { prepareTask } from '../task-command.js';
+import { prepareTask, type TaskInvocation } from '../task-command.js';
 import type { Output } from '../main.js';
 
 export function addRunOptions(command: Command): void {
@@ -60,7 +60,7 @@ export async function runCommand(
   cwd: string,
   out: Output,
 ): Promise<number> {
-  const { context, root, options, command, warnings } = await prepareTask(
+  const invocation = await prepareTask(
     {
       name: 'run',
       description: 'Run a task and everything it needs that is missing.',
@@ -70,25 +70,58 @@ export async function runCommand(
     pre,
     cwd,
   );
+  return runWithReporter(invocation, out, async (runOptions) => {
+    const result = await run(invocation.root, runOptions);
+    return {
+      exitCode: result.exitCode,
+      json: runDocument(result),
+      text: summaryText(result),
+    };
+  });
+}
+
+/** What a command built on the run options reports at the end. */
+export interface RunReport {
+  readonly exitCode: number;
+  /** The `--json` document. */
+  readonly json: Record<string, unknown>;
+  /** The summary shown on stdout without `--json`. */
+  readonly text: string;
+}
+
+type RunInvocation = Pick<TaskInvocation, 'context' | 'command' | 'options' | 'warnings'>;
+
+/**
+ * Runs `body` with the run options of the flags and config, progress on stderr, Ctrl+C handled,
+ * and the report on stdout: the shared frame of `run`, `backfill` and `cron`.
+ */
+export async function runWithReporter(
+  invocation: RunInvocation,
+  out: Output,
+  body: (options: RunOptions) => Promise<RunReport>,
+  reporterOf?: (reporter: Reporter) => void,
+): Promise<number> {
+  const { context, options, command, warnings } = invocation;
   const runOptions = runOptionsFrom(options, command, context);
   const format = (options.logFormat as LogFormat | undefined) ?? context.config.logFormat ?? 'text';
   const reporter = await createReporter(format, process.stderr);
+  reporterOf?.(reporter);
   const trap = trapSignals(reporter);
   try {
     const onEvent = (event: RunEvent) => {
       reporter.onEvent(event);
       if (event.type === 'planned') for (const warning of warnings()) reporter.note(warning);
     };
-    const result = await run(root, {
+    const report = await body({
       ...runOptions,
       onEvent,
       signal: trap.signal,
       cancelSignal: trap.cancelSignal,
     });
     reporter.close();
-    if (options.json) out.stdout(JSON.stringify(runDocument(result)) + '\n');
-    else if (format === 'text') out.stdout(summaryText(result) + '\n');
-    return result.exitCode;
+    if (options.json) out.stdout(JSON.stringify(report.json) + '\n');
+    else if (format === 'text') out.stdout(report.text + '\n');
+    return report.exitCode;
   } finally {
     reporter.close();
     trap.dispose();

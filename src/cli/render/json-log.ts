@@ -20,6 +20,11 @@ export function jsonLogReporter(stream: NodeJS.WritableStream): Reporter {
           });
           break;
         }
+        case 'partitions': {
+          const { type, tasks, ...counts } = event;
+          write({ event: type, ...counts, ids: tasks.map((task) => task.id) });
+          break;
+        }
         case 'finished': {
           const { status, exitCode, counts, planMs, runMs } = event.result;
           write({

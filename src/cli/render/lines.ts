@@ -14,6 +14,12 @@ export const plain: Palette = { ok: (t) => t, bad: (t) => t, warn: (t) => t, dim
 /** The line for an event, or undefined for events not worth a line of their own. */
 export function lineFor(event: RunEvent, palette: Palette, verbose: boolean): string | undefined {
   switch (event.type) {
+    case 'partitions': {
+      const beyond = event.missing - event.toRun;
+      return palette.dim(
+        `partitions of ${event.family}: ${event.total} in range, ${event.present} present, ${event.missing} missing${beyond > 0 ? `, running the first ${event.toRun} (limit)` : ''}`,
+      );
+    }
     case 'planned': {
       const counts = new Map<string, number>();
       for (const node of event.plan.nodes)

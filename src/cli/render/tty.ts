@@ -7,6 +7,7 @@ import { styleText } from 'node:util';
 import { formatMs } from '../../scheduler/attempts.js';
 import type { RunEvent } from '../../scheduler/events.js';
 import { lineFor, type Palette } from './lines.js';
+import { PartitionProgress } from './partitions.js';
 import type { Reporter } from './reporter.js';
 
 const colors: Palette = {
@@ -28,6 +29,7 @@ export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
   let failed = 0;
   let frame = 0;
   let verbose = true;
+  const partitions = new PartitionProgress();
 
   const render = () => {
     if (toRun === 0) return;
@@ -38,8 +40,9 @@ export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
       .join(', ');
     const more = running.size > 3 ? ` +${running.size - 3}` : '';
     const counts = `${done}/${toRun} done · ${running.size} running · ${toRun - done - running.size} pending${failed ? ` · ${colors.bad(`${failed} failed`)}` : ''}`;
+    const header = partitions.line();
     live(
-      `${SPINNER[frame++ % SPINNER.length]} ${counts} · ${formatMs(now - started)}${current ? `\n  ${current}${more}` : ''}`,
+      `${header ? `${header}\n` : ''}${SPINNER[frame++ % SPINNER.length]} ${counts} · ${formatMs(now - started)}${current ? `\n  ${current}${more}` : ''}`,
     );
   };
   const timer = setInterval(render, 100);
@@ -53,6 +56,7 @@ export function ttyReporter(stream: NodeJS.WriteStream): Reporter {
 
   return {
     onEvent(event: RunEvent) {
+      partitions.onEvent(event);
       switch (event.type) {
         case 'planned':
           toRun = event.plan.nodes.filter((node) => node.status === 'pending').length;
