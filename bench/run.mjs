@@ -37,7 +37,10 @@ const only = option('--only')?.split(',');
 // takes 40 to 90 s, depending on the machine's load).
 const LUIGI_TIMEOUT_MS = 300_000;
 
-/** Each case: our command, Luigi's (or why not), and the quantity the exponent is taken over. */
+/**
+ * Each case: our command, Luigi's (shapes.py's arguments; `{ node }`: one of our scripts run with
+ * `--luigi <python>`; a string: why not), and the quantity the exponent is taken over.
+ */
 function cases() {
   const list = [];
   const add = (shape, size, ours, luigi, units = size, workers = 1) =>
@@ -111,23 +114,29 @@ function cases() {
       list.at(-1).counted = { ours: [...ours, '--size', n], luigi: [shape, '--size', n] };
     }
   }
-  add('G', 1, ['g-startup.mjs'], 'g');
+  // Backfilling N missing daily partitions, the whole command line process timed from outside:
+  // ours `dag backfill`, Luigi's `luigi RangeDaily` (run by the same script with --luigi).
+  for (const n of sizes([1_000], [50])) {
+    const ours = ['k-backfill.mjs', '--size', n];
+    add('K-backfill', n, ours, { node: ours });
+  }
+  add('G', 1, ['g-startup.mjs'], { node: ['g-startup.mjs'] });
   add('G-ts', 1, ['g-startup.mjs', '--module', 'ts'], 'not applicable');
   return list.filter((entry) => !only || only.includes(entry.shape));
 }
 
-function runOurs(argv) {
+function runOurs(argv, timeout) {
   return lastJson(
     execFileSync(
       process.execPath,
       [join(benchDir, 'shapes', argv[0]), ...argv.slice(1).map(String)],
-      execOptions(),
+      execOptions(timeout),
     ),
   );
 }
 
 function runLuigi(python, argv) {
-  if (argv === 'g') return runOurs(['g-startup.mjs', '--luigi', python]);
+  if (argv.node) return runOurs([...argv.node, '--luigi', python], LUIGI_TIMEOUT_MS);
   return lastJson(
     execFileSync(
       python,
@@ -218,8 +227,7 @@ for (let r = 0; r < repeat; r++) {
       };
     }
     results[k].ours.push(runOurs(entry.ours));
-    if (python && Array.isArray(entry.luigi)) results[k].luigi.push(tryLuigi(entry.luigi));
-    else if (python && entry.luigi === 'g') results[k].luigi.push(runLuigi(python, 'g'));
+    if (python && typeof entry.luigi !== 'string') results[k].luigi.push(tryLuigi(entry.luigi));
   });
 }
 
@@ -241,7 +249,7 @@ const rows = list.map((entry, k) => {
     ...entry,
     ours,
     luigi,
-    luigiNote: typeof entry.luigi === 'string' && entry.luigi !== 'g' ? entry.luigi : undefined,
+    luigiNote: typeof entry.luigi === 'string' ? entry.luigi : undefined,
     requests: {
       ours: results[k].counted?.ours.requests,
       luigi: results[k].counted?.luigi?.requests,
@@ -340,7 +348,7 @@ if (markdown) {
   const line = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
   console.log(`\n${line(header)}\n${table.map(line).join('\n')}`);
   console.log(
-    `\nmedians of ${repeat} run(s); ms = decide + run in process (G: process start to exit); req = HTTP requests to the server (F, from one run through bench/count-proxy.mjs); details in bench/.work/results.json`,
+    `\nmedians of ${repeat} run(s); ms = decide + run in process (G, K-backfill: process start to exit); req = HTTP requests to the server (F, from one run through bench/count-proxy.mjs); details in bench/.work/results.json`,
   );
 }
 if (failed) process.exitCode = 1;
