@@ -40,7 +40,7 @@ function addBackfillOptions(command: Command): void {
   for (const { flag, unit } of Object.values(BACK))
     command.option(
       `${flag} <n>`,
-      `start at most ${unit} back from now (Luigi's ${flag.slice(2).replace('-', '_')})`,
+      `start at most <n> ${unit} before now (Luigi's ${flag.slice(2).replace('-', '_')})`,
       nonNegativeInt(flag),
     );
   addPartitionOptions(command);
