@@ -60,7 +60,14 @@ hash=$(
   } | sha256sum | cut -c1-32
 )
 
-existing=$(docker images -q --filter "label=$LABEL=$hash" | head -n 1)
+# Images built FROM this one inherit its label: only an imported image (one layer) is it.
+existing=""
+for candidate in $(docker images -q --filter "label=$LABEL=$hash"); do
+  if [ "$(docker image inspect -f '{{len .RootFS.Layers}}' "$candidate")" = 1 ]; then
+    existing=$candidate
+    break
+  fi
+done
 if [ -n "$existing" ]; then
   docker tag "$existing" "$TAG"
   log "$TAG is up to date ($LABEL=$hash)"
