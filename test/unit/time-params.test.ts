@@ -239,3 +239,15 @@ describe('p.duration', () => {
     expect(new Wait({ timeout: '60m' }).id).toBe('Wait(timeout=PT1H)');
   });
 });
+
+describe('calendars', () => {
+  it('refuses a date in another calendar, whose fields may name another day', () => {
+    const gregorian = Temporal.PlainDate.from('2024-05-10').withCalendar('gregory');
+    expect(() => p.date().coerce(gregorian)).toThrow(
+      '"2024-05-10[u-ca=gregory]" is in the gregory calendar; pass an ISO date (withCalendar(\'iso8601\'))',
+    );
+    expect(p.date().serialize(p.date().coerce(Temporal.PlainDate.from('0099-01-02')))).toBe(
+      '0099-01-02',
+    );
+  });
+});
